@@ -1,0 +1,154 @@
+"""The audit log: append-only and hash-chained, so supervisors can trust what it says.
+
+Each event's hash covers its position (id), its content and the previous event's hash;
+audit_head holds the last id and hash. A changed row breaks its own hash, a deleted or
+reordered row breaks the ids and the chain, a truncated tail disagrees with the head.
+Database triggers (see migration 0001) refuse UPDATE and DELETE on audit_event.
+"""
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import Any
+
+from sqlalchemy import URL, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.engine import Database
+from storage.models import AuditEvent, AuditHead
+from storage.timestamps import utcnow
+
+HEAD_ID = 1
+GENESIS_HASH = "0" * 64
+_VERIFY_BATCH = 1000
+
+
+@dataclass
+class ChainReport:
+    """What verify() found: ok when problems is empty; count of events read."""
+
+    ok: bool
+    count: int
+    problems: list[str] = field(default_factory=list)
+
+
+def canonical_json(value: Any) -> str:
+    """The one JSON spelling of a value: sorted keys, no spaces, UTF-8 as is, no NaN."""
+    return json.dumps(
+        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
+
+
+def event_hash(event: Any) -> str:
+    """sha256 of an event's position, content and predecessor (an AuditEvent or a row).
+
+    Raises ValueError when the stored data is not JSON.
+    """
+    content = {
+        "id": event.id,
+        "at": event.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "action": event.action,
+        "community_id": event.community_id,
+        "actor_id": event.actor_id,
+        "subject": event.subject,
+        "data": json.loads(event.data),
+        "prev_hash": event.prev_hash,
+    }
+    return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+
+
+async def record(
+    session: AsyncSession,
+    action: str,
+    *,
+    actor_id: int | None = None,
+    community_id: int | None = None,
+    subject: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Append an event inside the caller's transaction (use a `db.write()` session).
+
+    Taking the head row first serialises appends: the UPDATE locks it on PostgreSQL,
+    and on SQLite the write transaction already holds the database's write lock.
+    """
+    bump = (
+        update(AuditHead)
+        .where(AuditHead.id == HEAD_ID)
+        .values(last_id=AuditHead.last_id + 1)
+        .returning(AuditHead.last_id, AuditHead.last_hash)
+        .execution_options(synchronize_session=False)
+    )
+    position, prev_hash = (await session.execute(bump)).one()
+    event = AuditEvent(
+        id=position,
+        at=utcnow(),
+        action=action,
+        community_id=community_id,
+        actor_id=actor_id,
+        subject=subject,
+        data=canonical_json(dict(data or {})),
+        prev_hash=prev_hash,
+        hash="",
+    )
+    event.hash = event_hash(event)
+    session.add(event)
+    await session.flush()
+    await session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == HEAD_ID)
+        .values(last_hash=event.hash)
+        .execution_options(synchronize_session=False)
+    )
+    return event
+
+
+async def verify(session: AsyncSession) -> ChainReport:
+    """Re-walk the whole chain from the database (not the session's cached objects)."""
+    problems: list[str] = []
+    count, last_id, last_hash = 0, 0, GENESIS_HASH
+    rows = await session.stream(
+        select(AuditEvent.__table__)
+        .order_by(AuditEvent.id)
+        .execution_options(yield_per=_VERIFY_BATCH)
+    )
+    async for row in rows:
+        count += 1
+        if row.id != last_id + 1:
+            missing = f"{last_id + 1}" if row.id == last_id + 2 else f"{last_id + 1}–{row.id - 1}"
+            problems.append(f"event {row.id}: chain broken, event {missing} missing")
+        elif row.prev_hash != last_hash:
+            previous = f"event {last_id}'s hash" if last_id else "the genesis hash"
+            problems.append(f"event {row.id}: chain broken, prev_hash is not {previous}")
+        try:
+            changed = event_hash(row) != row.hash
+        except ValueError:
+            changed = True
+        if changed:
+            problems.append(f"event {row.id}: content changed, hash does not match")
+        last_id, last_hash = row.id, row.hash
+    head = (
+        await session.execute(
+            select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == HEAD_ID)
+        )
+    ).one_or_none()
+    if head is None:
+        problems.append("audit head: row missing")
+    elif head.last_id != last_id:
+        problems.append(
+            f"audit head: says the log ends at event {head.last_id}, it ends at {last_id}"
+        )
+    elif head.last_hash != last_hash:
+        problems.append(f"audit head: last hash is not event {last_id}'s hash")
+    return ChainReport(ok=not problems, count=count, problems=problems)
+
+
+async def verify_url(url: str | URL) -> ChainReport:
+    """verify() on the database at url, for `xieshang audit verify --db URL`."""
+    db = Database(url)
+    try:
+        async with db.session() as session:
+            return await verify(session)
+    finally:
+        await db.dispose()
