@@ -1,0 +1,162 @@
+"""``xieshang``: the operator's command line (argparse).
+
+Every subcommand takes ``--config`` and ``--db``; errors are one clear line and exit code 2,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="TOML config file (default: ./config.toml if present)")
+    parser.add_argument("--db", help="database URL, e.g. sqlite+aiosqlite:///xieshang.db")
+
+
+def _settings(args: argparse.Namespace, **overrides: object) -> Settings:
+    return load_settings(args.config, db=args.db, **overrides)
+
+
+def _setup_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+async def _run(args: argparse.Namespace) -> int:
+    from bot.app import BotApp
+
+    settings = _settings(args, clock=args.clock, **{"sandbox.port": args.port})
+    _setup_logging(settings)
+    app = BotApp(settings)
+    await app.start()
+    if app.web_chat_url:
+        print(f"Sandbox web chat: {app.web_chat_url}", flush=True)
+    try:
+        await app.wait()
+    finally:
+        await app.stop()
+    return 0
+
+
+async def _sandbox(args: argparse.Namespace) -> int:
+    from bot.app import SANDBOX_TOKEN
+    from sandbox.server import RateLimits, Sandbox, serve_forever
+
+    settings = _settings(args, **{"sandbox.port": args.port})
+    _setup_logging(settings)
+    sandbox = Sandbox(
+        bot_token=args.token or SANDBOX_TOKEN,
+        host=settings.sandbox.host,
+        port=settings.sandbox.port,
+        limits=RateLimits() if settings.sandbox.rate_limits else None,
+    )
+    await sandbox.start()
+    print(f"Sandbox web chat: {sandbox.url}/", flush=True)
+    print(f"Bot API base: {sandbox.url}  token: {sandbox.bot_token}", flush=True)
+    await serve_forever(sandbox)
+    return 0
+
+
+async def _db_upgrade(args: argparse.Namespace) -> int:
+    from storage.engine import Database
+
+    db = Database(_settings(args).db)
+    try:
+        await db.upgrade()
+    finally:
+        await db.dispose()
+    print("database is at the latest revision")
+    return 0
+
+
+async def _audit_verify(args: argparse.Namespace) -> int:
+    from storage.audit import verify_url
+
+    report = await verify_url(_settings(args).db)
+    if report.ok:
+        print(f"verified: {report.count} audit events, chain intact")
+        return 0
+    print(f"NOT verified: {len(report.problems)} problem(s) in {report.count} events")
+    for problem in report.problems:
+        print(f"- {problem}")
+    return 1
+
+
+async def _bench_dispatch(args: argparse.Namespace) -> int:
+    from bot.bench.dispatch import run
+
+    result = await run(updates=args.updates)
+    if not args.json:
+        for key, value in result.items():
+            print(f"{key}: {value}")
+    print(json.dumps(result))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xieshang", description="协商日: monthly community deliberation in group chats."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the bot (against the sandbox when no token is set)")
+    _common(run)
+    run.add_argument("--port", type=int, help="sandbox port (default 8081)")
+    run.add_argument("--clock", choices=["real", "virtual"], help="virtual: time moves only via the sandbox clock API")
+    run.set_defaults(handler=_run)
+
+    sandbox = commands.add_parser("sandbox", help="run the sandbox alone (a local Telegram Bot API with a web chat)")
+    _common(sandbox)
+    sandbox.add_argument("--port", type=int, help="port (default 8081)")
+    sandbox.add_argument("--token", help="bot token the sandbox accepts (default: the built-in sandbox token)")
+    sandbox.set_defaults(handler=_sandbox)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    upgrade = db_commands.add_parser("upgrade", help="apply migrations (idempotent; also done at start)")
+    _common(upgrade)
+    upgrade.set_defaults(handler=_db_upgrade)
+
+    audit = commands.add_parser("audit", help="the append-only audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    verify = audit_commands.add_parser("verify", help="check the hash chain of every audit event")
+    _common(verify)
+    verify.set_defaults(handler=_audit_verify)
+
+    bench = commands.add_parser("bench", help="benchmarks, reported as ratios measured in one run")
+    bench_commands = bench.add_subparsers(dest="bench_command", required=True, metavar="NAME")
+    dispatch = bench_commands.add_parser(
+        "dispatch", help="updates/s through the sandbox over HTTP vs aiogram's feed_update"
+    )
+    _common(dispatch)
+    dispatch.add_argument("--updates", type=int, default=3000, help="callback presses per measurement")
+    dispatch.add_argument("--json", action="store_true", help="print only the JSON line")
+    dispatch.set_defaults(handler=_bench_dispatch)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], object] = args.handler
+    try:
+        return asyncio.run(handler(args))  # type: ignore[arg-type]
+    except ConfigError as exc:
+        print(f"xieshang: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Turn flow outcomes into aiogram calls: send, edit the pressed message, answer the press."""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot import render
+from bot.flows.results import EditOrigin, Outcome, Reply, Toast
+
+
+def markup(rows: render.Keyboard) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=label, callback_data=data) for label, data in row]
+            for row in rows
+        ]
+    )
+
+
+async def send(bot: Bot, chat_id: int, rendered: render.Rendered, thread_id: int | None = None) -> list[Message]:
+    """Send every chunk; the keyboard goes under the last one, where the reader ends up."""
+    sent = []
+    for index, chunk in enumerate(rendered.chunks):
+        last = index == len(rendered.chunks) - 1
+        sent.append(
+            await bot.send_message(
+                chat_id,
+                chunk,
+                message_thread_id=thread_id,
+                reply_markup=markup(rendered.keyboard) if last else None,
+            )
+        )
+    return sent
+
+
+async def deliver(
+    bot: Bot, event: Message | CallbackQuery | None, language: str, outcomes: list[Outcome]
+) -> None:
+    origin = event.message if isinstance(event, CallbackQuery) else event
+    if not isinstance(origin, Message):
+        origin = None  # a press on a message too old for Telegram to show us
+    toast: Toast | None = None
+    for outcome in outcomes:
+        if isinstance(outcome, Toast):
+            toast = outcome
+        elif isinstance(outcome, Reply) and origin is not None:
+            thread = origin.message_thread_id if origin.is_topic_message else None
+            await send(bot, origin.chat.id, render.message(language, outcome.paragraphs, outcome.buttons), thread)
+        elif isinstance(outcome, EditOrigin) and origin is not None:
+            rendered = render.message(language, outcome.paragraphs, outcome.buttons)
+            try:
+                await bot.edit_message_text(
+                    text=rendered.chunks[0],
+                    chat_id=origin.chat.id,
+                    message_id=origin.message_id,
+                    reply_markup=markup(rendered.keyboard),
+                )
+            except TelegramBadRequest as exc:
+                # A double press edits to the same content; Telegram refuses, nothing is lost.
+                if "message is not modified" not in exc.message:
+                    raise
+    if isinstance(event, CallbackQuery):
+        if toast is None:
+            await event.answer()
+        else:
+            await event.answer(render.text(language, toast.text), show_alert=toast.alert)

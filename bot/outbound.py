@@ -1,0 +1,96 @@
+"""One limiter for everything the bot sends, so broadcasts queue instead of being refused.
+
+Telegram allows about 30 messages/s overall, 20/min into one group and about 1/s per chat (short
+bursts pass). Every sending call waits for room in all three buckets (aiolimiter's leaky
+buckets); a 429 that still happens is waited out for ``retry_after`` and retried, never dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.exceptions import TelegramRetryAfter
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
+from aiolimiter import AsyncLimiter
+
+from bot.config import OutboundSettings
+
+log = logging.getLogger(__name__)
+
+# Methods that put a new message into a chat: the ones Telegram's flood limits count.
+SENDING_METHODS = frozenset(
+    {
+        "sendMessage", "sendPhoto", "sendDocument", "sendPoll", "sendMediaGroup",
+        "sendAudio", "sendVideo", "sendVoice", "sendAnimation", "sendSticker",
+        "sendLocation", "sendContact", "forwardMessage", "copyMessage",
+    }
+)  # fmt: skip
+MAX_TRACKED_CHATS = 10_000
+
+
+class OutboundLimiter(BaseRequestMiddleware):
+    def __init__(self, settings: OutboundSettings) -> None:
+        self.settings = settings
+        self.overall = AsyncLimiter(settings.global_per_second, 1)
+        self._per_chat: OrderedDict[int | str, AsyncLimiter] = OrderedDict()
+        self._per_group: OrderedDict[int | str, AsyncLimiter] = OrderedDict()
+        self.retried_429 = 0
+
+    def _limiter(
+        self, table: OrderedDict[int | str, AsyncLimiter], chat_id: int | str, rate: float, period: float
+    ) -> AsyncLimiter:
+        limiter = table.get(chat_id)
+        if limiter is None:
+            limiter = table[chat_id] = AsyncLimiter(rate, period)
+            if len(table) > MAX_TRACKED_CHATS:
+                table.popitem(last=False)
+        else:
+            table.move_to_end(chat_id)
+        return limiter
+
+    async def _wait_for_room(self, chat_id: int | str | None) -> None:
+        if chat_id is not None:
+            burst = self.settings.per_chat_burst
+            await self._limiter(
+                self._per_chat, chat_id, burst, burst / self.settings.per_chat_per_second
+            ).acquire()
+            if _is_group(chat_id):
+                await self._limiter(
+                    self._per_group, chat_id, self.settings.per_group_per_minute, 60
+                ).acquire()
+        await self.overall.acquire()
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        sending = method.__api_method__ in SENDING_METHODS
+        chat_id = getattr(method, "chat_id", None)
+        attempt = 0
+        while True:
+            if sending:
+                await self._wait_for_room(chat_id)
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                attempt += 1
+                if attempt > self.settings.max_retries:
+                    raise
+                self.retried_429 += 1
+                log.warning(
+                    "429 on %s to %s: waiting %ss (attempt %d)",
+                    method.__api_method__, chat_id, exc.retry_after, attempt,
+                )  # fmt: skip
+                await asyncio.sleep(exc.retry_after)
+
+
+def _is_group(chat_id: int | str) -> bool:
+    """Group and supergroup ids are negative; ``@username`` targets are channels or groups."""
+    return isinstance(chat_id, str) or chat_id < 0
