@@ -80,10 +80,10 @@ class Chat:
         sent = await self.world.call("POST", f"/chats/{self.id}/messages", json=body)
         return sent["message_id"]
 
-    async def wait_bot_messages(self, count: int, timeout: float = 10) -> list[Message]:
+    async def wait_bot_messages(self, count: int, within: float = 10) -> list[Message]:
         """The bot's next ``count`` messages here; fails (instead of sleeping) if they don't come."""
         got = await self.world.call(
-            "GET", f"/chats/{self.id}/wait", params={"after": self.cursor, "count": count, "timeout": timeout}
+            "GET", f"/chats/{self.id}/wait", params={"after": self.cursor, "count": count, "timeout": within}
         )
         messages = got["messages"][:count]
         if len(messages) < count:
@@ -91,9 +91,9 @@ class Chat:
         self.cursor = messages[-1]["message_id"]
         return messages
 
-    async def expect_silence(self, timeout: float = 1.0) -> None:
+    async def expect_silence(self, within: float = 1.0) -> None:
         got = await self.world.call(
-            "GET", f"/chats/{self.id}/wait", params={"after": self.cursor, "count": 1, "timeout": timeout}
+            "GET", f"/chats/{self.id}/wait", params={"after": self.cursor, "count": 1, "timeout": within}
         )
         assert not got["messages"], f"the bot said something unexpected: {got['messages']}"
 

@@ -12,5 +12,5 @@ from storage.engine import Database
 def build_dispatcher(db: Database, default_language: str) -> Dispatcher:
     dp = Dispatcher()
     dp.update.outer_middleware(ContextMiddleware(db, default_language))
-    dp.include_routers(errors.router, basics.router)
+    dp.include_routers(errors.router(), basics.router())
     return dp

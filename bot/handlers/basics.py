@@ -9,21 +9,16 @@ from aiogram.types import CallbackQuery, Message
 from bot.flows import language, welcome
 from bot.handlers.context import Context
 
-router = Router(name="basics")
 
-
-@router.message(CommandStart())
 async def start(message: Message, ctx: Context) -> None:
     name = message.from_user.first_name if message.from_user else ""
     await ctx.show(welcome.start(ctx.where, name))
 
 
-@router.message(Command("help"))
 async def help_(message: Message, ctx: Context) -> None:
     await ctx.show(welcome.help_text(ctx.where))
 
 
-@router.message(Command("lang"))
 async def lang(message: Message, command: CommandObject, ctx: Context) -> None:
     if not command.args:
         await ctx.show(language.choose(ctx.language))
@@ -37,7 +32,6 @@ async def lang(message: Message, command: CommandObject, ctx: Context) -> None:
     await ctx.show(outcomes)
 
 
-@router.callback_query(F.data.startswith("lang:"))
 async def lang_pressed(query: CallbackQuery, ctx: Context) -> None:
     chosen = language.parse(query.data.removeprefix("lang:")) if query.data else None
     if chosen is None or ctx.person is None:
@@ -48,7 +42,6 @@ async def lang_pressed(query: CallbackQuery, ctx: Context) -> None:
     await ctx.show(outcomes)
 
 
-@router.message(F.text.startswith("/"))
 async def unknown_command(message: Message, ctx: Context) -> None:
     """Answer a command meant for us that nobody handles; ignore ones addressed to other bots."""
     word = message.text.split(maxsplit=1)[0][1:]
@@ -59,6 +52,17 @@ async def unknown_command(message: Message, ctx: Context) -> None:
     await ctx.show(welcome.unknown_command(name))
 
 
-@router.message(F.chat.type == "private")
 async def private_chatter(message: Message, ctx: Context) -> None:
     await ctx.show(welcome.private_hint())
+
+
+def router() -> Router:
+    """A fresh router per dispatcher (a router can belong to one dispatcher only)."""
+    r = Router(name="basics")
+    r.message.register(start, CommandStart())
+    r.message.register(help_, Command("help"))
+    r.message.register(lang, Command("lang"))
+    r.callback_query.register(lang_pressed, F.data.startswith("lang:"))
+    r.message.register(unknown_command, F.text.startswith("/"))
+    r.message.register(private_chatter, F.chat.type == "private")
+    return r

@@ -13,7 +13,6 @@ from bot.handlers.delivery import deliver
 from bot.i18n import DEFAULT_LANGUAGE, Text, t
 
 log = logging.getLogger("xieshang.errors")
-router = Router(name="errors")
 
 
 def apology(reference: str) -> Text:
@@ -23,7 +22,6 @@ def apology(reference: str) -> Text:
     )
 
 
-@router.errors()
 async def on_error(event: ErrorEvent, **data) -> bool:
     reference = secrets.token_hex(4)
     log.error("unhandled error [ref %s] in update %s", reference, event.update.update_id, exc_info=event.exception)
@@ -40,3 +38,9 @@ async def on_error(event: ErrorEvent, **data) -> bool:
     except Exception:  # the apology itself failed (e.g. Telegram unreachable): the log has it
         log.exception("could not tell the user about error %s", reference)
     return True
+
+
+def router() -> Router:
+    r = Router(name="errors")
+    r.errors.register(on_error)
+    return r

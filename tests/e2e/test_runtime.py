@@ -16,7 +16,7 @@ from bot import render
 from bot.app import BotApp
 from bot.handlers.delivery import send
 from bot.i18n import t
-from sandbox.server import RateLimits, Sandbox
+from sandbox.server import Sandbox
 from tests.conftest import Running, settings_for, start_bot
 from tests.driver import World
 
@@ -74,7 +74,7 @@ async def test_flood_limits_are_waited_out_and_nothing_is_lost(tmp_path: Path) -
         dm = await alice.private_chat()
         rendered = [render.message("zh_CN", (t("Language set to {language}.", language=str(i)),)) for i in range(6)]
         await asyncio.gather(*(send(run.app.bot, dm.id, r) for r in rendered))
-        received = await dm.wait_bot_messages(6, timeout=20)
+        received = await dm.wait_bot_messages(6, within=20)
         assert sorted(m["text"] for m in received) == sorted(f"语言已设置为{i}。" for i in range(6))
         assert run.app.outbound.retried_429 > 0, "the sandbox did refuse some, and they were retried"
 
@@ -85,7 +85,7 @@ async def test_outbound_pacing_keeps_within_limits_without_429(tmp_path: Path) -
         dm = await alice.private_chat()
         for _ in range(6):
             await dm.send("/help")
-        received = await dm.wait_bot_messages(6, timeout=20)
+        received = await dm.wait_bot_messages(6, within=20)
         assert all("/lang" in m["text"] for m in received)
         assert run.app.outbound.retried_429 == 0
 

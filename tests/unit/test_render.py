@@ -28,7 +28,7 @@ def test_short_paragraphs_stay_in_one_message() -> None:
 
 
 def test_paragraphs_are_kept_whole_when_they_fit() -> None:
-    paragraphs = [("段落%d。" % i) * 150 for i in range(8)]  # ~900 characters each
+    paragraphs = [f"段落{i}。" * 150 for i in range(8)]  # ~900 characters each
     chunks = render.split_html(paragraphs)
     assert len(chunks) > 1
     assert "\n\n".join(chunks) == "\n\n".join(paragraphs)
