@@ -39,7 +39,7 @@ class BotApp:
         self.clock: Clock = VirtualClock() if settings.clock == "virtual" else RealClock()
         self.sandbox: Sandbox | None = None
         self.bot: Bot | None = None
-        self.dispatcher = build_dispatcher(self.db, settings.default_language)
+        self.dispatcher = build_dispatcher(self.db, self.clock, settings.default_language)
         self.outbound = OutboundLimiter(settings.outbound)
         self._polling: asyncio.Task[None] | None = None
         self._webhook_runner: web.AppRunner | None = None
@@ -105,7 +105,9 @@ class BotApp:
         setup_application(app, self.dispatcher, bot=self.bot)
         self._webhook_runner = web.AppRunner(app)
         await self._webhook_runner.setup()
-        await web.TCPSite(self._webhook_runner, telegram.webhook_listen, telegram.webhook_port).start()
+        await web.TCPSite(
+            self._webhook_runner, telegram.webhook_listen, telegram.webhook_port
+        ).start()
         await self.bot.set_webhook(
             telegram.webhook_url,
             secret_token=secret,

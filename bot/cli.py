@@ -12,18 +12,10 @@ import json
 import logging
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
-from bot.config import ConfigError, Settings, load_settings
-
-
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", type=Path, help="TOML config file (default: ./config.toml if present)")
-    parser.add_argument("--db", help="database URL, e.g. sqlite+aiosqlite:///xieshang.db")
-
-
-def _settings(args: argparse.Namespace, **overrides: object) -> Settings:
-    return load_settings(args.config, db=args.db, **overrides)
+from bot import cli_registry, cli_roster
+from bot.cli_common import CommandError, common_options, settings_from
+from bot.config import ConfigError, Settings
 
 
 def _setup_logging(settings: Settings) -> None:
@@ -36,7 +28,7 @@ def _setup_logging(settings: Settings) -> None:
 async def _run(args: argparse.Namespace) -> int:
     from bot.app import BotApp
 
-    settings = _settings(args, clock=args.clock, **{"sandbox.port": args.port})
+    settings = settings_from(args, clock=args.clock, **{"sandbox.port": args.port})
     _setup_logging(settings)
     app = BotApp(settings)
     await app.start()
@@ -53,7 +45,7 @@ async def _sandbox(args: argparse.Namespace) -> int:
     from bot.app import SANDBOX_TOKEN
     from sandbox.server import RateLimits, Sandbox, serve_forever
 
-    settings = _settings(args, **{"sandbox.port": args.port})
+    settings = settings_from(args, **{"sandbox.port": args.port})
     _setup_logging(settings)
     sandbox = Sandbox(
         bot_token=args.token or SANDBOX_TOKEN,
@@ -69,21 +61,17 @@ async def _sandbox(args: argparse.Namespace) -> int:
 
 
 async def _db_upgrade(args: argparse.Namespace) -> int:
-    from storage.engine import Database
+    from bot.cli_common import database
 
-    db = Database(_settings(args).db)
-    try:
-        await db.upgrade()
-    finally:
-        await db.dispose()
-    print("database is at the latest revision")
+    async with database(args):
+        print("database is at the latest revision")
     return 0
 
 
 async def _audit_verify(args: argparse.Namespace) -> int:
     from storage.audit import verify_url
 
-    report = await verify_url(_settings(args).db)
+    report = await verify_url(settings_from(args).db)
     if report.ok:
         print(f"verified: {report.count} audit events, chain intact")
         return 0
@@ -111,27 +99,37 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run the bot (against the sandbox when no token is set)")
-    _common(run)
+    common_options(run)
     run.add_argument("--port", type=int, help="sandbox port (default 8081)")
-    run.add_argument("--clock", choices=["real", "virtual"], help="virtual: time moves only via the sandbox clock API")
+    run.add_argument(
+        "--clock",
+        choices=["real", "virtual"],
+        help="virtual: time moves only via the sandbox clock API",
+    )
     run.set_defaults(handler=_run)
 
-    sandbox = commands.add_parser("sandbox", help="run the sandbox alone (a local Telegram Bot API with a web chat)")
-    _common(sandbox)
+    sandbox = commands.add_parser(
+        "sandbox", help="run the sandbox alone (a local Telegram Bot API with a web chat)"
+    )
+    common_options(sandbox)
     sandbox.add_argument("--port", type=int, help="port (default 8081)")
-    sandbox.add_argument("--token", help="bot token the sandbox accepts (default: the built-in sandbox token)")
+    sandbox.add_argument(
+        "--token", help="bot token the sandbox accepts (default: the built-in sandbox token)"
+    )
     sandbox.set_defaults(handler=_sandbox)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    upgrade = db_commands.add_parser("upgrade", help="apply migrations (idempotent; also done at start)")
-    _common(upgrade)
+    upgrade = db_commands.add_parser(
+        "upgrade", help="apply migrations (idempotent; also done at start)"
+    )
+    common_options(upgrade)
     upgrade.set_defaults(handler=_db_upgrade)
 
     audit = commands.add_parser("audit", help="the append-only audit log")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
     verify = audit_commands.add_parser("verify", help="check the hash chain of every audit event")
-    _common(verify)
+    common_options(verify)
     verify.set_defaults(handler=_audit_verify)
 
     bench = commands.add_parser("bench", help="benchmarks, reported as ratios measured in one run")
@@ -139,10 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
     dispatch = bench_commands.add_parser(
         "dispatch", help="updates/s through the sandbox over HTTP vs aiogram's feed_update"
     )
-    _common(dispatch)
-    dispatch.add_argument("--updates", type=int, default=3000, help="callback presses per measurement")
+    common_options(dispatch)
+    dispatch.add_argument(
+        "--updates", type=int, default=3000, help="callback presses per measurement"
+    )
     dispatch.add_argument("--json", action="store_true", help="print only the JSON line")
     dispatch.set_defaults(handler=_bench_dispatch)
+
+    cli_registry.add_commands(commands)
+    cli_roster.add_commands(commands)
     return parser
 
 
@@ -153,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(handler(args))  # type: ignore[arg-type]
     except ConfigError as exc:
         print(f"xieshang: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except CommandError as exc:
+        print(f"xieshang: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -6,7 +6,7 @@ from aiogram import Bot
 from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 
 from bot import render
-from bot.flows.commands import available
+from bot.flows.commands import menu
 from bot.i18n import DEFAULT_LANGUAGE
 
 # Telegram's language_code for menus is ISO 639-1; "" is everyone without a better match.
@@ -19,6 +19,6 @@ async def publish(bot: Bot) -> None:
         for code, language in MENU_LANGUAGES.items():
             commands = [
                 BotCommand(command=c.name, description=render.text(language, c.summary))
-                for c in available(where)
+                for c in menu(where)
             ]
             await bot.set_my_commands(commands, scope=scope, language_code=code or None)

@@ -42,7 +42,11 @@ class OutboundLimiter(BaseRequestMiddleware):
         self.retried_429 = 0
 
     def _limiter(
-        self, table: OrderedDict[int | str, AsyncLimiter], chat_id: int | str, rate: float, period: float
+        self,
+        table: OrderedDict[int | str, AsyncLimiter],
+        chat_id: int | str,
+        rate: float,
+        period: float,
     ) -> AsyncLimiter:
         limiter = table.get(chat_id)
         if limiter is None:

@@ -87,7 +87,9 @@ def _cut_paragraph(markup: str, limit: int) -> list[str]:
     for token in _TOKEN.findall(markup):
         size = _token_len(token)
         if size and length + size > limit:
-            usable = [b for strong in (True, False) if (b := breaks.get(strong)) and b[1] > limit // 2]
+            usable = [
+                b for strong in (True, False) if (b := breaks.get(strong)) and b[1] > limit // 2
+            ]
             if usable:
                 index, _, tags = usable[0]
                 head, tail = current[:index], current[index:]

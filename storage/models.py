@@ -93,7 +93,21 @@ class Household(SQLModel, table=True):
 
 
 class Member(SQLModel, table=True):
-    """A Telegram user known to the bot; verified once bound to a household."""
+    """A Telegram user known to the bot; verified once bound to a household.
+
+    ``representative`` marks the household's 户代表 (at most one per household, by a partial
+    unique index); a flag here rather than a column on household avoids a foreign-key cycle.
+    """
+
+    __table_args__ = (
+        Index(
+            "ix_member_one_representative",
+            "household_id",
+            unique=True,
+            sqlite_where=text("representative"),
+            postgresql_where=text("representative"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     tg_user_id: int = Field(sa_type=BigInteger, unique=True)
@@ -101,6 +115,7 @@ class Member(SQLModel, table=True):
     language: str | None = Field(default=None, max_length=16)  # None: Telegram's language_code
     household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
     verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    representative: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     forgotten_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -152,3 +167,138 @@ class AuditHead(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
     last_id: int = 0
     last_hash: str = Field(max_length=64)
+
+
+ROLES = ("admin", "moderator", "supervisor", "grid_worker", "chair")
+
+
+class RoleGrant(SQLModel, table=True):
+    """A role held by a member in a community; ``scope_id`` narrows it (a grid worker's grid).
+
+    Revoked grants stay (``revoked_at``) so the history is readable without the audit log; the
+    partial unique index allows one active grant per member, role and scope.
+    """
+
+    __tablename__: ClassVar[str] = "role_grant"
+    __table_args__ = (
+        Index(
+            "ix_role_grant_active",
+            "community_id",
+            "member_id",
+            "role",
+            "scope_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+        # NULL scopes never collide above: community-wide grants need their own index.
+        Index(
+            "ix_role_grant_active_community_wide",
+            "community_id",
+            "member_id",
+            "role",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL AND scope_id IS NULL"),
+            postgresql_where=text("revoked_at IS NULL AND scope_id IS NULL"),
+        ),
+        CheckConstraint(
+            "role IN ({})".format(", ".join(f"'{role}'" for role in ROLES)), name="role"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id")
+    member_id: int = Field(foreign_key="member.id", index=True)
+    role: str = Field(max_length=16)
+    scope_id: int | None = Field(default=None, foreign_key="scope.id")
+    granted_by_id: int | None = Field(default=None, foreign_key="member.id")
+    granted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Delegation(SQLModel, table=True):
+    """A representative lets another member of the same household vote for a period."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    from_member_id: int = Field(foreign_key="member.id")
+    to_member_id: int = Field(foreign_key="member.id")
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+JOIN_STATUSES = ("pending", "approved", "rejected", "cancelled")
+
+
+class JoinRequest(SQLModel, table=True):
+    """A member asks to be bound to a household; the grid's worker approves or rejects."""
+
+    __tablename__: ClassVar[str] = "join_request"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ({})".format(", ".join(f"'{s}'" for s in JOIN_STATUSES)), name="status"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id")
+    member_id: int = Field(foreign_key="member.id", index=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    status: str = Field(default="pending", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by_id: int | None = Field(default=None, foreign_key="member.id")
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class ChairRotation(SQLModel, table=True):
+    """The 轮值主席 roster: who chairs which month, in order, by household."""
+
+    __tablename__: ClassVar[str] = "chair_rotation"
+    __table_args__ = (UniqueConstraint("community_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id")
+    position: int
+    household_id: int = Field(foreign_key="household.id")
+    name: str = Field(max_length=100)
+
+
+UPLOAD_STATUSES = ("pending", "imported", "discarded")
+
+
+class RosterUpload(SQLModel, table=True):
+    """A roster file sent in chat, between its dry run and the user's choice.
+
+    Only Telegram's file id and a hash are kept; the file is fetched again to import, so no
+    copy of the roster lingers in the database.
+    """
+
+    __tablename__: ClassVar[str] = "roster_upload"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ({})".format(", ".join(f"'{s}'" for s in UPLOAD_STATUSES)), name="status"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id")
+    uploader_id: int = Field(foreign_key="member.id")
+    kind: str = Field(default="roster", max_length=16)  # roster | chair_rotation
+    file_id: str = Field(max_length=255)
+    sha256: str = Field(max_length=64)
+    filename: str = Field(max_length=255)
+    status: str = Field(default="pending", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class DialogState(SQLModel, table=True):
+    """State of a guided dialogue, keyed like aiogram's FSM, so dialogues survive a restart."""
+
+    __tablename__: ClassVar[str] = "dialog_state"
+
+    key: str = Field(primary_key=True, max_length=255)
+    state: str | None = Field(default=None, max_length=255)
+    data: str = Field(default="{}", sa_type=Text)  # JSON
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -40,16 +40,23 @@ async def _through_http(updates: int) -> tuple[float, int]:
         user = world.create_user(first_name="测试")
         chat = world.create_chat("private", user_id=user["id"])
         bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(sandbox.url)))
-        keyboard = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="同意", callback_data="v:1")]])
+        keyboard = InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text="同意", callback_data="v:1")]]
+        )
         sent = await bot.send_message(chat["id"], "表决", reply_markup=keyboard)
         dispatcher = Dispatcher()
         dispatcher.include_router(_noop_router(answer=True))
-        polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False))
+        polling = asyncio.create_task(
+            dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
+        )
         try:
             # Warm up so polling is running and connections are open before timing.
             await world.press_button(chat["id"], sent.message_id, user["id"], "v:1")
             started = time.perf_counter()
-            presses = [world.press_button(chat["id"], sent.message_id, user["id"], "v:1") for _ in range(updates)]
+            presses = [
+                world.press_button(chat["id"], sent.message_id, user["id"], "v:1")
+                for _ in range(updates)
+            ]
             answers = await asyncio.wait_for(asyncio.gather(*presses), timeout=300)
             elapsed = time.perf_counter() - started
         finally:

@@ -33,7 +33,9 @@ def unknown(argument: str) -> Reply:
     )
 
 
-async def set_language(db: Database, person: Person, language: str, *, from_button: bool) -> list[Outcome]:
+async def set_language(
+    db: Database, person: Person, language: str, *, from_button: bool
+) -> list[Outcome]:
     """Store the choice; the confirmation is already in the new language."""
     await remember_language(db, person, language)
     done = t("Language set to {language}.", language=NAMES[language])

@@ -36,7 +36,9 @@ async def remember_language(db: Database, person: Person, language: str) -> Memb
             member = Member(tg_user_id=person.tg_user_id, display_name=person.display_name)
             session.add(member)
             await session.flush()
-            await audit.record(session, "member.created", actor_id=member.id, subject=f"member:{member.id}")
+            await audit.record(
+                session, "member.created", actor_id=member.id, subject=f"member:{member.id}"
+            )
         previous = member.language
         member.language = language
         session.add(member)

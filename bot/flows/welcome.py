@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.flows.commands import EVERYONE, ChatKind, available
+from bot.flows.commands import ChatKind, available
+from bot.flows.policy import Standing
 from bot.flows.results import Reply, reply
 from bot.i18n import t
 
@@ -17,10 +18,14 @@ def start(where: ChatKind, first_name: str) -> Reply:
                 "before the day, each household casts one vote, and then minutes, public notice "
                 "(公示), follow-up until done and residents' ratings follow."
             ),
-            t("Send /help to see the commands you can use; send /lang to switch language (中文 / English)."),
+            t(
+                "Send /help to see the commands you can use; send /lang to switch language (中文 / English)."
+            ),
         )
     return reply(
-        t("Hello everyone! I am the <b>协商日</b> assistant: I keep this group's proposals, seconds, votes and public notices."),
+        t(
+            "Hello everyone! I am the <b>协商日</b> assistant: I keep this group's proposals, seconds, votes and public notices."
+        ),
         t(
             "To begin, a community admin or moderator sends /bind in this group to bind it to "
             "the community, a grid or a building. Once it is bound, verified members can second "
@@ -30,13 +35,20 @@ def start(where: ChatKind, first_name: str) -> Reply:
     )
 
 
-def help_text(where: ChatKind, roles: frozenset[str] = frozenset({EVERYONE})) -> Reply:
-    lines = [t("/{name} — {summary}", name=c.name, summary=c.summary) for c in available(where, roles)]
+def help_text(where: ChatKind, standing: Standing) -> Reply:
+    lines = [
+        t("/{name} — {summary}", name=c.name, summary=c.summary) for c in available(where, standing)
+    ]
     return reply(t("<b>Commands you can use here:</b>"), *lines)
 
 
 def unknown_command(command: str) -> Reply:
-    return reply(t("I don't know the command /{command}. Send /help to see the commands you can use.", command=command))
+    return reply(
+        t(
+            "I don't know the command /{command}. Send /help to see the commands you can use.",
+            command=command,
+        )
+    )
 
 
 def private_hint() -> Reply:

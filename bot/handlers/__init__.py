@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from aiogram import Dispatcher
 
-from bot.handlers import basics, errors
+from bot.clock import Clock
+from bot.handlers import basics, errors, membership, roster, setup
 from bot.handlers.context import ContextMiddleware
+from bot.handlers.dialog_storage import DatabaseStorage
 from storage.engine import Database
 
 
-def build_dispatcher(db: Database, default_language: str) -> Dispatcher:
-    dp = Dispatcher()
-    dp.update.outer_middleware(ContextMiddleware(db, default_language))
-    dp.include_routers(errors.router(), basics.router())
+def build_dispatcher(db: Database, clock: Clock, default_language: str) -> Dispatcher:
+    dp = Dispatcher(storage=DatabaseStorage(db))
+    dp.update.outer_middleware(ContextMiddleware(db, clock, default_language))
+    dp.include_routers(
+        errors.router(),
+        setup.router(),
+        membership.router(),
+        roster.router(),
+        basics.router(),  # last: its catch-alls answer what nobody else handled
+    )
     return dp

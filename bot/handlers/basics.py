@@ -16,7 +16,7 @@ async def start(message: Message, ctx: Context) -> None:
 
 
 async def help_(message: Message, ctx: Context) -> None:
-    await ctx.show(welcome.help_text(ctx.where))
+    await ctx.show(welcome.help_text(ctx.where, ctx.standing))
 
 
 async def lang(message: Message, command: CommandObject, ctx: Context) -> None:

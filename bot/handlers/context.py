@@ -13,27 +13,47 @@ from typing import Any
 from aiogram import BaseMiddleware, Bot
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
 
-from bot.flows import members
+from bot.clock import Clock
+from bot.flows import members, policy, standing
 from bot.flows.commands import ChatKind
 from bot.flows.members import Person
-from bot.flows.results import Outcome
+from bot.flows.policy import Action, Decision, Standing
+from bot.flows.results import Outcome, Toast, reply
 from bot.handlers.delivery import deliver
 from bot.i18n import normalize_language
 from storage.engine import Database
+from storage.models import ChatBinding, Member
 
 
 @dataclass
 class Context:
     bot: Bot
     db: Database
+    clock: Clock
     person: Person | None
     language: str
     chat: Chat | None
     event: Message | CallbackQuery | None
+    member: Member | None = None
+    binding: ChatBinding | None = None  # the group's binding, when the chat is a bound group
+    standing: Standing = Standing()
 
     @property
     def where(self) -> ChatKind:
         return "private" if self.chat is None or self.chat.type == "private" else "group"
+
+    def permits(self, action: Action, target: tuple[int, ...] | None = None) -> Decision:
+        return policy.decide(self.standing, action, target)
+
+    async def require(self, action: Action, target: tuple[int, ...] | None = None) -> bool:
+        """Check the policy; when denied, tell the person why and who can, and return False."""
+        decision = self.permits(action, target)
+        if not decision and decision.reason is not None:
+            if isinstance(self.event, CallbackQuery):
+                await self.show(Toast(decision.reason, alert=True))
+            else:
+                await self.show(reply(decision.reason))
+        return decision.allowed
 
     async def show(self, *outcomes: Outcome | list[Outcome]) -> None:
         flat: list[Outcome] = []
@@ -61,10 +81,11 @@ def _sender(update: Update) -> tuple[User | None, Chat | None, Message | Callbac
 
 
 class ContextMiddleware(BaseMiddleware):
-    """Outer middleware on updates: loads the member and picks the language."""
+    """Outer middleware on updates: loads the member, their roles here, and the language."""
 
-    def __init__(self, db: Database, default_language: str) -> None:
+    def __init__(self, db: Database, clock: Clock, default_language: str) -> None:
         self.db = db
+        self.clock = clock
         self.default_language = default_language
 
     async def __call__(
@@ -75,14 +96,24 @@ class ContextMiddleware(BaseMiddleware):
     ) -> Any:
         assert isinstance(update, Update)
         user, chat, event = _sender(update)
-        person = None
-        language = self.default_language
-        if user is not None:
-            person = Person(user.id, user.full_name, user.language_code)
-            async with self.db.session() as session:
-                member = await members.find(session, user.id)
-            language = (member.language if member and member.language else None) or (
-                normalize_language(user.language_code, self.default_language)
-            )
-        data["ctx"] = Context(data["bot"], self.db, person, language, chat, event)
+        ctx = Context(data["bot"], self.db, self.clock, None, self.default_language, chat, event)
+        async with self.db.session() as session:
+            if chat is not None and chat.type != "private":
+                ctx.binding = await standing.community_of_chat(session, chat.id)
+            if user is not None:
+                ctx.person = Person(user.id, user.full_name, user.language_code)
+                ctx.member = await members.find(session, user.id)
+                ctx.language = (ctx.member.language if ctx.member else None) or normalize_language(
+                    user.language_code, self.default_language
+                )
+            if ctx.member is not None:
+                community_id = (
+                    ctx.binding.community_id
+                    if ctx.binding is not None
+                    else await standing.home_community(session, ctx.member)
+                )
+                ctx.standing = await standing.load(
+                    session, ctx.member, community_id, self.clock.now()
+                )
+        data["ctx"] = ctx
         return await handler(update, data)

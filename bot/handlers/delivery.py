@@ -21,7 +21,9 @@ def markup(rows: render.Keyboard) -> InlineKeyboardMarkup | None:
     )
 
 
-async def send(bot: Bot, chat_id: int, rendered: render.Rendered, thread_id: int | None = None) -> list[Message]:
+async def send(
+    bot: Bot, chat_id: int, rendered: render.Rendered, thread_id: int | None = None
+) -> list[Message]:
     """Send every chunk; the keyboard goes under the last one, where the reader ends up."""
     sent = []
     for index, chunk in enumerate(rendered.chunks):
@@ -49,7 +51,12 @@ async def deliver(
             toast = outcome
         elif isinstance(outcome, Reply) and origin is not None:
             thread = origin.message_thread_id if origin.is_topic_message else None
-            await send(bot, origin.chat.id, render.message(language, outcome.paragraphs, outcome.buttons), thread)
+            await send(
+                bot,
+                origin.chat.id,
+                render.message(language, outcome.paragraphs, outcome.buttons),
+                thread,
+            )
         elif isinstance(outcome, EditOrigin) and origin is not None:
             rendered = render.message(language, outcome.paragraphs, outcome.buttons)
             try:

@@ -24,7 +24,12 @@ def apology(reference: str) -> Text:
 
 async def on_error(event: ErrorEvent, **data) -> bool:
     reference = secrets.token_hex(4)
-    log.error("unhandled error [ref %s] in update %s", reference, event.update.update_id, exc_info=event.exception)
+    log.error(
+        "unhandled error [ref %s] in update %s",
+        reference,
+        event.update.update_id,
+        exc_info=event.exception,
+    )
     ctx = data.get("ctx")
     language = ctx.language if ctx is not None else DEFAULT_LANGUAGE
     # Without a context (a middleware failed) still answer the person, in the default language.
@@ -33,7 +38,9 @@ async def on_error(event: ErrorEvent, **data) -> bool:
         return True
     try:
         message = apology(reference)
-        outcome = Toast(message, alert=True) if isinstance(target, CallbackQuery) else reply(message)
+        outcome = (
+            Toast(message, alert=True) if isinstance(target, CallbackQuery) else reply(message)
+        )
         await deliver(data["bot"], target, language, [outcome])
     except Exception:  # the apology itself failed (e.g. Telegram unreachable): the log has it
         log.exception("could not tell the user about error %s", reference)
