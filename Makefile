@@ -34,6 +34,7 @@ lint: $(STAMP)
 
 bench: i18n
 	$(BIN)/xieshang bench dispatch
+	$(BIN)/xieshang bench similar
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

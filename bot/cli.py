@@ -81,15 +81,25 @@ async def _audit_verify(args: argparse.Namespace) -> int:
     return 1
 
 
-async def _bench_dispatch(args: argparse.Namespace) -> int:
-    from bot.bench.dispatch import run
-
-    result = await run(updates=args.updates)
-    if not args.json:
+def _report(result: dict[str, object], only_json: bool) -> int:
+    """Benchmarks print readable lines, then always one JSON object as the last line."""
+    if not only_json:
         for key, value in result.items():
             print(f"{key}: {value}")
     print(json.dumps(result))
     return 0
+
+
+async def _bench_dispatch(args: argparse.Namespace) -> int:
+    from bot.bench.dispatch import run
+
+    return _report(await run(updates=args.updates), args.json)
+
+
+async def _bench_similar(args: argparse.Namespace) -> int:
+    from bot.bench.similar import run
+
+    return _report(run(proposals=args.proposals, queries=args.queries), args.json)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -143,6 +153,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dispatch.add_argument("--json", action="store_true", help="print only the JSON line")
     dispatch.set_defaults(handler=_bench_dispatch)
+    similar = bench_commands.add_parser(
+        "similar", help="similar-proposal lookups among N proposals vs one jieba cut; jieba load"
+    )
+    common_options(similar)
+    similar.add_argument("--proposals", type=int, default=10000, help="proposals in the index")
+    similar.add_argument("--queries", type=int, default=500, help="lookups to time")
+    similar.add_argument("--json", action="store_true", help="print only the JSON line")
+    similar.set_defaults(handler=_bench_similar)
 
     cli_registry.add_commands(commands)
     cli_roster.add_commands(commands)
