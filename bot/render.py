@@ -34,6 +34,11 @@ def text(language: str, message: Text) -> str:
     return template.format_map(values) if values else template
 
 
+def plain(language: str, message: Text) -> str:
+    """``message`` as plain text (terminals, JSON): translated, markup dropped, values as typed."""
+    return html.unescape(re.sub(r"<[^>]*>", "", text(language, message)))
+
+
 def keyboard(language: str, rows: tuple[tuple[Button, ...], ...]) -> Keyboard:
     return [[(text(language, b.label), b.data) for b in row] for row in rows]
 

@@ -28,7 +28,9 @@ def settings_for(tmp_path: Path, **overrides: object) -> Settings:
     config = tmp_path / "test-config.toml"
     config.touch()
     return load_settings(
-        config, db=f"sqlite+aiosqlite:///{tmp_path / 'xieshang.db'}", **{"sandbox.port": 0, **overrides}
+        config,
+        db=f"sqlite+aiosqlite:///{tmp_path / 'xieshang.db'}",
+        **{"sandbox.port": 0, **overrides},
     )
 
 

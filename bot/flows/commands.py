@@ -34,8 +34,107 @@ COMMANDS: tuple[Command, ...] = (
     Command("help", t("The commands you can use here"), BOTH, example="/help"),
     Command("lang", t("Choose your language: 中文 or English"), BOTH, example="/lang en"),
     # -- setup commands --
+    Command(
+        "roles", t("Who holds which role in the community"), BOTH, example="/roles", menu=False
+    ),
+    Command(
+        "bind",
+        t("Bind this group to the community, a grid or a building"),
+        GROUP,
+        Action.BIND_CHAT,
+        example="/bind",
+        menu=False,
+    ),
+    Command(
+        "unbind",
+        t("Stop using this group for the community"),
+        GROUP,
+        Action.BIND_CHAT,
+        example="/unbind",
+        menu=False,
+    ),
+    Command(
+        "grid",
+        t("List the grids, or add one"),
+        BOTH,
+        Action.MANAGE_SCOPES,
+        example="/grid add 第三网格",
+        menu=False,
+    ),
+    Command(
+        "building",
+        t("Add a building to a grid"),
+        BOTH,
+        Action.MANAGE_SCOPES,
+        example="/building add 第一网格 9栋",
+        menu=False,
+    ),
+    Command(
+        "role",
+        t("Grant or revoke a role (reply to the person, or give their Telegram id)"),
+        BOTH,
+        Action.MANAGE_ROLES,
+        example="/role grant 123456789 grid_worker 第一网格",
+        menu=False,
+    ),
+    Command(
+        "settings",
+        t("Show or change the community's time zone and language"),
+        BOTH,
+        Action.CONFIGURE,
+        example="/settings timezone Asia/Shanghai",
+        menu=False,
+    ),
     # -- membership commands --
+    Command(
+        "join", t("Join your household: building, room, phone digits"), PRIVATE, example="/join"
+    ),
+    Command("cancel", t("Leave the dialogue you are in"), PRIVATE, example="/cancel"),
+    Command("whoami", t("Your household, representative and roles"), BOTH, example="/whoami"),
+    Command(
+        "household",
+        t("Your household: representative, delegation, members"),
+        PRIVATE,
+        example="/household",
+    ),
+    Command(
+        "rep", t("Household representative: claim, hand over, or set"), BOTH, example="/rep me"
+    ),
+    Command(
+        "delegate",
+        t("Let another household member vote for some days"),
+        BOTH,
+        example="/delegate 7-1-101 1000000002 7",
+    ),
+    Command("moveout", t("Tell me you moved out of your household"), PRIVATE, example="/moveout"),
+    Command("mydata", t("Everything I store about you"), PRIVATE, example="/mydata"),
+    Command("forgetme", t("Have me forget you"), PRIVATE, example="/forgetme"),
+    Command(
+        "verify",
+        t("Bind a member to a household directly"),
+        BOTH,
+        Action.VERIFY_MEMBER,
+        example="/verify 7-1-101 (as a reply)",
+        menu=False,
+    ),
+    Command(
+        "remove",
+        t("Unbind a member from their household"),
+        BOTH,
+        Action.VERIFY_MEMBER,
+        example="/remove 1000000002",
+        menu=False,
+    ),
     # -- roster commands --
+    Command(
+        "import",
+        t("How to import a roster or the chair rotation (send the CSV file here)"),
+        PRIVATE,
+        Action.IMPORT_ROSTER,
+        example="/import",
+        menu=False,
+    ),
+    # -- voting commands --
 )
 
 

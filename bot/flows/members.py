@@ -29,16 +29,28 @@ async def find(session: AsyncSession, tg_user_id: int) -> Member | None:
     return await session.scalar(select(Member).where(Member.tg_user_id == tg_user_id))
 
 
+async def ensure(session: AsyncSession, person: Person, language: str | None = None) -> Member:
+    """The person's member row, created (and audited) the first time they need one.
+
+    ``language`` is remembered on a new row so that notices reach them in the language they
+    were using, even before they chose one with /lang.
+    """
+    member = await find(session, person.tg_user_id)
+    if member is None:
+        member = Member(
+            tg_user_id=person.tg_user_id, display_name=person.display_name, language=language
+        )
+        session.add(member)
+        await session.flush()
+        await audit.record(
+            session, "member.created", actor_id=member.id, subject=f"member:{member.id}"
+        )
+    return member
+
+
 async def remember_language(db: Database, person: Person, language: str) -> Member:
     async with db.write() as session:
-        member = await find(session, person.tg_user_id)
-        if member is None:
-            member = Member(tg_user_id=person.tg_user_id, display_name=person.display_name)
-            session.add(member)
-            await session.flush()
-            await audit.record(
-                session, "member.created", actor_id=member.id, subject=f"member:{member.id}"
-            )
+        member = await ensure(session, person)
         previous = member.language
         member.language = language
         session.add(member)

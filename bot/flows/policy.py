@@ -113,7 +113,7 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.SECOND: frozenset({Role.RESIDENT, Role.REPRESENTATIVE}),
     Action.VOTE: frozenset({Role.REPRESENTATIVE}),
     Action.OBJECT: frozenset({Role.RESIDENT, Role.REPRESENTATIVE}),
-    Action.RATE: frozenset({Role.REPRESENTATIVE}),
+    Action.RATE: frozenset({Role.RESIDENT, Role.REPRESENTATIVE}),  # design §2: residents rate
     Action.VERIFY_MEMBER: frozenset({Role.GRID_WORKER, Role.ADMIN}),
     Action.SET_REPRESENTATIVE: frozenset({Role.GRID_WORKER, Role.ADMIN}),
     Action.IMPORT_ROSTER: frozenset({Role.GRID_WORKER, Role.ADMIN}),

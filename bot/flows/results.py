@@ -46,7 +46,20 @@ class Toast:
     alert: bool = False
 
 
-Outcome = Reply | EditOrigin | Toast
+@dataclass(frozen=True)
+class Notify:
+    """A message to another chat (a worker's or a member's private chat), in its reader's language.
+
+    Delivery may fail (the person never opened a chat with the bot); the handler learns which
+    notices were not delivered and can fall back.
+    """
+
+    chat_id: int
+    paragraphs: tuple[Text, ...]
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+
+Outcome = Reply | EditOrigin | Toast | Notify
 
 
 def reply(*paragraphs: Text, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:

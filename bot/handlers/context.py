@@ -18,11 +18,11 @@ from bot.flows import members, policy, standing
 from bot.flows.commands import ChatKind
 from bot.flows.members import Person
 from bot.flows.policy import Action, Decision, Standing
-from bot.flows.results import Outcome, Toast, reply
+from bot.flows.results import Notify, Outcome, Toast, reply
 from bot.handlers.delivery import deliver
-from bot.i18n import normalize_language
+from bot.i18n import DEFAULT_LANGUAGE, normalize_language
 from storage.engine import Database
-from storage.models import ChatBinding, Member
+from storage.models import ChatBinding, Community, Member
 
 
 @dataclass
@@ -37,6 +37,7 @@ class Context:
     member: Member | None = None
     binding: ChatBinding | None = None  # the group's binding, when the chat is a bound group
     standing: Standing = Standing()
+    default_language: str = DEFAULT_LANGUAGE
 
     @property
     def where(self) -> ChatKind:
@@ -55,11 +56,24 @@ class Context:
                 await self.show(reply(decision.reason))
         return decision.allowed
 
-    async def show(self, *outcomes: Outcome | list[Outcome]) -> None:
+    async def show(self, *outcomes: Outcome | list[Outcome]) -> list[Notify]:
+        """Deliver the outcomes; returns the notices to other chats that could not be sent."""
         flat: list[Outcome] = []
         for item in outcomes:
             flat.extend(item if isinstance(item, list) else [item])
-        await deliver(self.bot, self.event, self.language, flat)
+        return await deliver(self.bot, self.event, self.language, flat, self.language_of)
+
+    async def language_of(self, tg_user_id: int) -> str:
+        """A notice's reader's language: theirs if stored, else their community's, else ours."""
+        async with self.db.session() as session:
+            member = await members.find(session, tg_user_id)
+            if member is None:
+                return self.default_language
+            if member.language:
+                return member.language
+            community_id = await standing.home_community(session, member)
+            community = await session.get(Community, community_id) if community_id else None
+            return community.language if community else self.default_language
 
 
 def _sender(update: Update) -> tuple[User | None, Chat | None, Message | CallbackQuery | None]:
@@ -97,6 +111,7 @@ class ContextMiddleware(BaseMiddleware):
         assert isinstance(update, Update)
         user, chat, event = _sender(update)
         ctx = Context(data["bot"], self.db, self.clock, None, self.default_language, chat, event)
+        ctx.default_language = self.default_language
         async with self.db.session() as session:
             if chat is not None and chat.type != "private":
                 ctx.binding = await standing.community_of_chat(session, chat.id)

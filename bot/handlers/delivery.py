@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
+
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot import render
-from bot.flows.results import EditOrigin, Outcome, Reply, Toast
+from bot.flows.results import EditOrigin, Notify, Outcome, Reply, Toast
+
+log = logging.getLogger("xieshang.delivery")
+
+LanguageOf = Callable[[int], Awaitable[str]]
 
 
 def markup(rows: render.Keyboard) -> InlineKeyboardMarkup | None:
@@ -39,9 +46,28 @@ async def send(
     return sent
 
 
+async def notify(bot: Bot, notice: Notify, language: str) -> bool:
+    """Send a notice to another chat; False when Telegram refuses (blocked, never started…)."""
+    try:
+        await send(bot, notice.chat_id, render.message(language, notice.paragraphs, notice.buttons))
+    except (TelegramForbiddenError, TelegramBadRequest) as exc:
+        log.info("notice to chat %s not delivered: %s", notice.chat_id, exc.message)
+        return False
+    return True
+
+
 async def deliver(
-    bot: Bot, event: Message | CallbackQuery | None, language: str, outcomes: list[Outcome]
-) -> None:
+    bot: Bot,
+    event: Message | CallbackQuery | None,
+    language: str,
+    outcomes: list[Outcome],
+    language_of: LanguageOf | None = None,
+) -> list[Notify]:
+    """Carry out the outcomes; returns the notices that could not be delivered.
+
+    ``language_of`` gives a notice's recipient language (else the asker's is used).
+    """
+    undelivered: list[Notify] = []
     origin = event.message if isinstance(event, CallbackQuery) else event
     if not isinstance(origin, Message):
         origin = None  # a press on a message too old for Telegram to show us
@@ -49,6 +75,10 @@ async def deliver(
     for outcome in outcomes:
         if isinstance(outcome, Toast):
             toast = outcome
+        elif isinstance(outcome, Notify):
+            recipient = await language_of(outcome.chat_id) if language_of else language
+            if not await notify(bot, outcome, recipient):
+                undelivered.append(outcome)
         elif isinstance(outcome, Reply) and origin is not None:
             thread = origin.message_thread_id if origin.is_topic_message else None
             await send(
@@ -75,3 +105,4 @@ async def deliver(
             await event.answer()
         else:
             await event.answer(render.text(language, toast.text), show_alert=toast.alert)
+    return undelivered

@@ -13,7 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_bench_dispatch_prints_one_json_object_last() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "bot.cli", "bench", "dispatch", "--updates", "200", "--json"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])

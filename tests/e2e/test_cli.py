@@ -18,11 +18,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("XIESHANG_")} | {"PYTHONPATH": str(ROOT)}
+    return {k: v for k, v in os.environ.items() if not k.startswith("XIESHANG_")} | {
+        "PYTHONPATH": str(ROOT)
+    }
 
 
 def xieshang(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*XIESHANG, *args], cwd=cwd, env=clean_env(), capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [*XIESHANG, *args], cwd=cwd, env=clean_env(), capture_output=True, text=True, timeout=60
+    )
 
 
 def api(base: str, method: str, path: str, body: dict | None = None) -> dict:
@@ -41,7 +45,13 @@ def test_help_everywhere(tmp_path: Path) -> None:
     assert top.returncode == 0
     for command in ("run", "sandbox", "db", "audit", "bench"):
         assert command in top.stdout
-    for args in (["run"], ["sandbox"], ["db", "upgrade"], ["audit", "verify"], ["bench", "dispatch"]):
+    for args in (
+        ["run"],
+        ["sandbox"],
+        ["db", "upgrade"],
+        ["audit", "verify"],
+        ["bench", "dispatch"],
+    ):
         shown = xieshang(*args, "--help", cwd=tmp_path)
         assert shown.returncode == 0 and "--config" in shown.stdout and "--db" in shown.stdout, args
 
@@ -62,13 +72,19 @@ def test_configuration_errors_are_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('[sandbox]\nport = "eighty"\n')
     wrong = xieshang("run", "--config", str(bad), cwd=tmp_path)
-    assert wrong.returncode == 2 and "sandbox.port" in wrong.stderr and "Traceback" not in wrong.stderr
+    assert (
+        wrong.returncode == 2 and "sandbox.port" in wrong.stderr and "Traceback" not in wrong.stderr
+    )
 
 
 def test_run_prints_the_web_chat_url_and_serves_a_conversation(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [*XIESHANG, "run", "--port", "0", "--db", f"sqlite+aiosqlite:///{tmp_path / 'run.db'}"],
-        cwd=tmp_path, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=tmp_path,
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         line = process.stdout.readline()
@@ -79,7 +95,9 @@ def test_run_prints_the_web_chat_url_and_serves_a_conversation(tmp_path: Path) -
             assert "<html" in page.read().decode().lower()
         user = api(base, "POST", "/users", {"first_name": "王芳", "language_code": "zh-hans"})
         chat = api(base, "POST", "/chats", {"type": "private", "user_id": user["id"]})
-        api(base, "POST", f"/chats/{chat['id']}/messages", {"user_id": user["id"], "text": "/start"})
+        api(
+            base, "POST", f"/chats/{chat['id']}/messages", {"user_id": user["id"], "text": "/start"}
+        )
         got = api(base, "GET", f"/chats/{chat['id']}/wait?after=0&count=1&timeout=10")
         assert "你好，王芳！" in got["messages"][0]["text"]
     finally:

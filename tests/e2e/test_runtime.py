@@ -33,11 +33,15 @@ async def test_error_boundary_apologises_with_a_reference_and_logs_it(
     with caplog.at_level(logging.ERROR, logger="xieshang.errors"):
         await dm.send("/lang en")
         [apology] = await dm.wait_bot_messages(1)
-    match = re.fullmatch(r"抱歉，我们这边出了点问题，已记录（编号 ([0-9a-f]{8})），请稍后再试。", apology["text"])
+    match = re.fullmatch(
+        r"抱歉，我们这边出了点问题，已记录（编号 ([0-9a-f]{8})），请稍后再试。", apology["text"]
+    )
     assert match, apology["text"]
     assert "Traceback" not in apology["text"] and "audit_event" not in apology["text"]
     logged = [r for r in caplog.records if match.group(1) in r.getMessage()]
-    assert logged and logged[0].exc_info is not None, "the log keeps the traceback under the reference"
+    assert logged and logged[0].exc_info is not None, (
+        "the log keeps the traceback under the reference"
+    )
     # The failed change was rolled back: the language was not half-stored.
     with sqlite3.connect(tmp_path / "xieshang.db") as raw:
         assert raw.execute("SELECT count(*) FROM member").fetchone() == (0,)
@@ -47,10 +51,14 @@ async def test_error_boundary_apologises_with_a_reference_and_logs_it(
     assert "/lang" in after["text"]
 
 
-async def test_long_text_is_split_at_paragraphs_under_the_limit(running: Running, world: World) -> None:
+async def test_long_text_is_split_at_paragraphs_under_the_limit(
+    running: Running, world: World
+) -> None:
     alice = await world.user("王芳")
     dm = await alice.private_chat()
-    paragraphs = tuple(t("Hello, {name}! I am the <b>协商日</b> assistant.", name="居民" * 700) for _ in range(4))
+    paragraphs = tuple(
+        t("Hello, {name}! I am the <b>协商日</b> assistant.", name="居民" * 700) for _ in range(4)
+    )
     rendered = render.message("zh_CN", paragraphs)
     assert len(rendered.chunks) > 1
     await send(running.app.bot, dm.id, rendered)
@@ -65,18 +73,28 @@ async def test_flood_limits_are_waited_out_and_nothing_is_lost(tmp_path: Path) -
     """The sandbox refuses bursts with 429; the bot waits retry_after and retries every message."""
     settings = settings_for(
         tmp_path,
-        **{"outbound.per_chat_burst": 50, "outbound.per_chat_per_second": 100.0},  # deliberately too eager
+        **{
+            "outbound.per_chat_burst": 50,
+            "outbound.per_chat_per_second": 100.0,
+        },  # deliberately too eager
     )
     async for run in start_bot(settings):
         assert run.app.sandbox is not None
-        await run.world.call("POST", "/limits", json={"enabled": True, "per_chat_burst": 2, "per_chat_per_second": 2})
+        await run.world.call(
+            "POST", "/limits", json={"enabled": True, "per_chat_burst": 2, "per_chat_per_second": 2}
+        )
         alice = await run.world.user("王芳")
         dm = await alice.private_chat()
-        rendered = [render.message("zh_CN", (t("Language set to {language}.", language=str(i)),)) for i in range(6)]
+        rendered = [
+            render.message("zh_CN", (t("Language set to {language}.", language=str(i)),))
+            for i in range(6)
+        ]
         await asyncio.gather(*(send(run.app.bot, dm.id, r) for r in rendered))
         received = await dm.wait_bot_messages(6, within=20)
         assert sorted(m["text"] for m in received) == sorted(f"语言已设置为{i}。" for i in range(6))
-        assert run.app.outbound.retried_429 > 0, "the sandbox did refuse some, and they were retried"
+        assert run.app.outbound.retried_429 > 0, (
+            "the sandbox did refuse some, and they were retried"
+        )
 
 
 async def test_outbound_pacing_keeps_within_limits_without_429(tmp_path: Path) -> None:
@@ -93,11 +111,17 @@ async def test_outbound_pacing_keeps_within_limits_without_429(tmp_path: Path) -
 async def test_command_menus_are_published_per_scope_and_language(world: World) -> None:
     bot = await world.call("GET", "/bot")
     assert bot["user"]["username"] == "xieshang_bot"
-    menus = {(c["scope"]["type"], c.get("language_code") or ""): c["commands"] for c in bot["commands"]}
-    assert [c["command"] for c in menus[("all_private_chats", "")]] == ["start", "help", "lang"]
+    menus = {
+        (c["scope"]["type"], c.get("language_code") or ""): c["commands"] for c in bot["commands"]
+    }
+    private = [c["command"] for c in menus[("all_private_chats", "")]]
+    assert private[:3] == ["start", "help", "lang"] and "join" in private
+    assert "verify" not in private, "staff commands stay out of everyone's menu"
     descriptions = {c["command"]: c["description"] for c in menus[("all_group_chats", "en")]}
     assert descriptions["lang"] == "Choose your language: 中文 or English"
-    assert {c["command"]: c["description"] for c in menus[("all_private_chats", "zh")]}["help"] == "你在这里可以使用的命令"
+    assert {c["command"]: c["description"] for c in menus[("all_private_chats", "zh")]}[
+        "help"
+    ] == "你在这里可以使用的命令"
 
 
 async def test_virtual_clock_moves_only_when_told(tmp_path: Path) -> None:
@@ -159,10 +183,17 @@ async def test_webhook_mode_with_secret_token(tmp_path: Path) -> None:
             [welcome] = await dm.wait_bot_messages(1)
             assert welcome["text"].startswith("Hello, Bob!")
             # Without the secret, the bot's endpoint refuses a forged update.
-            forged = {"update_id": 999, "message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}, "text": "/start"}}
+            forged = {
+                "update_id": 999,
+                "message": {
+                    "message_id": 1,
+                    "date": 0,
+                    "chat": {"id": 1, "type": "private"},
+                    "text": "/start",
+                },
+            }
             async with http.post(f"http://127.0.0.1:{port}/hook", json=forged) as response:
                 assert response.status == 401
     finally:
         await app.stop()
         await sandbox.stop()
-

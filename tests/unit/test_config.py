@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_example_config_documents_valid_settings() -> None:
     settings = load_settings(ROOT / "config.example.toml")
-    assert settings.sandboxed and settings.sandbox.port == 8081 and settings.telegram.mode == "polling"
+    assert (
+        settings.sandboxed and settings.sandbox.port == 8081 and settings.telegram.mode == "polling"
+    )
 
 
 def test_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -24,10 +26,14 @@ def test_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings(config)
     assert settings.sandbox.port == 7001 and settings.sandbox.host == "127.0.0.2"
     settings = load_settings(config, **{"sandbox.port": 7002, "clock": None})
-    assert settings.sandbox.port == 7002 and settings.clock == "real" and settings.log_level == "DEBUG"
+    assert (
+        settings.sandbox.port == 7002 and settings.clock == "real" and settings.log_level == "DEBUG"
+    )
 
 
-def test_errors_are_one_line_and_never_echo_the_token(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_errors_are_one_line_and_never_echo_the_token(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("XIESHANG_TELEGRAM__TOKEN", "123456:very-secret-token")
     with pytest.raises(ConfigError) as raised:
         load_settings(tmp_path / "missing.toml")

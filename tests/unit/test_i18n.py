@@ -16,9 +16,24 @@ ROOT = Path(__file__).resolve().parents[2]
 def extracted_ids(tmp_path: Path) -> set[str]:
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
-         "-k", "t", "-k", "tn:1,2", "--no-location", "-o", str(pot), str(ROOT / "bot")],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "t",
+            "-k",
+            "tn:1,2",
+            "--no-location",
+            "-o",
+            str(pot),
+            str(ROOT / "bot"),
+        ],
+        check=True,
+        capture_output=True,
     )
     with pot.open("rb") as f:
         return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
@@ -44,7 +59,9 @@ def test_placeholders_survive_translation() -> None:
         with (LOCALES_DIR / language / "LC_MESSAGES" / "xieshang.po").open("rb") as f:
             for m in read_po(f, locale=language):
                 if m.id and m.string:
-                    assert set(re.findall(r"{\w+}", m.id)) == set(re.findall(r"{\w+}", m.string)), m.id
+                    assert set(re.findall(r"{\w+}", m.id)) == set(re.findall(r"{\w+}", m.string)), (
+                        m.id
+                    )
 
 
 def test_telegram_language_codes_map_to_ours() -> None:

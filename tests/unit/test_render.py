@@ -17,7 +17,9 @@ def plain(markup: str) -> str:
 
 
 def test_values_are_escaped_but_nested_texts_are_not() -> None:
-    out = render.text("zh_CN", t("Hello, {name}! I am the <b>协商日</b> assistant.", name="<i>王</i> & co"))
+    out = render.text(
+        "zh_CN", t("Hello, {name}! I am the <b>协商日</b> assistant.", name="<i>王</i> & co")
+    )
     assert out == "你好，&lt;i&gt;王&lt;/i&gt; &amp; co！我是<b>协商日</b>助手。"
     nested = render.text("en", t("Language set to {language}.", language=t("简体中文")))
     assert nested == "Language set to 简体中文."
