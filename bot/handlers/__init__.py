@@ -19,7 +19,6 @@ def build_dispatcher(db: Database, clock: Clock, default_language: str) -> Dispa
         setup.router(),
         membership.router(),
         roster.router(),
-        # voting.router(db, clock),
         basics.router(),  # last: its catch-alls answer what nobody else handled
     )
     return dp
