@@ -1,8 +1,13 @@
 """One limiter for everything the bot sends, so broadcasts queue instead of being refused.
 
 Telegram allows about 30 messages/s overall, 20/min into one group and about 1/s per chat (short
-bursts pass). Every sending call waits for room in all three buckets (aiolimiter's leaky
-buckets); a 429 that still happens is waited out for ``retry_after`` and retried, never dropped.
+bursts pass). Every sending call waits for room in all three (aiolimiter's leaky buckets); a
+429 that still happens is waited out for ``retry_after`` and retried, never dropped.
+
+The group and global limits are "at most N in any window T". A leaky bucket of capacity N would
+allow up to 2N in the first window, so those two use capacity 1 and a spacing of T/(N-1): then
+any window holds at most N. Every spacing carries a margin, so that network jitter between our
+clock and Telegram's never turns a paced send into a 429.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
@@ -31,26 +37,31 @@ SENDING_METHODS = frozenset(
     }
 )  # fmt: skip
 MAX_TRACKED_CHATS = 10_000
+JITTER_MARGIN = 1.1  # spacings 10 % wider than the limits themselves
+
+
+def window_limiter(count: int, seconds: float) -> AsyncLimiter:
+    """At most ``count`` acquisitions in any ``seconds``-long window (see the module docstring)."""
+    return AsyncLimiter(1, seconds / max(count - 1, 1) * JITTER_MARGIN)
 
 
 class OutboundLimiter(BaseRequestMiddleware):
     def __init__(self, settings: OutboundSettings) -> None:
         self.settings = settings
-        self.overall = AsyncLimiter(settings.global_per_second, 1)
+        self.overall = window_limiter(settings.global_per_second, 1)
         self._per_chat: OrderedDict[int | str, AsyncLimiter] = OrderedDict()
         self._per_group: OrderedDict[int | str, AsyncLimiter] = OrderedDict()
         self.retried_429 = 0
 
+    @staticmethod
     def _limiter(
-        self,
         table: OrderedDict[int | str, AsyncLimiter],
         chat_id: int | str,
-        rate: float,
-        period: float,
+        make: Callable[[], AsyncLimiter],
     ) -> AsyncLimiter:
         limiter = table.get(chat_id)
         if limiter is None:
-            limiter = table[chat_id] = AsyncLimiter(rate, period)
+            limiter = table[chat_id] = make()
             if len(table) > MAX_TRACKED_CHATS:
                 table.popitem(last=False)
         else:
@@ -58,14 +69,18 @@ class OutboundLimiter(BaseRequestMiddleware):
         return limiter
 
     async def _wait_for_room(self, chat_id: int | str | None) -> None:
+        settings = self.settings
         if chat_id is not None:
-            burst = self.settings.per_chat_burst
+            burst = settings.per_chat_burst
+            refill = burst / settings.per_chat_per_second * JITTER_MARGIN
             await self._limiter(
-                self._per_chat, chat_id, burst, burst / self.settings.per_chat_per_second
+                self._per_chat, chat_id, lambda: AsyncLimiter(burst, refill)
             ).acquire()
             if _is_group(chat_id):
                 await self._limiter(
-                    self._per_group, chat_id, self.settings.per_group_per_minute, 60
+                    self._per_group,
+                    chat_id,
+                    lambda: window_limiter(settings.per_group_per_minute, 60),
                 ).acquire()
         await self.overall.acquire()
 
