@@ -4,18 +4,21 @@ Telegram allows about 30 messages/s overall, 20/min into one group and about 1/s
 bursts pass). Every sending call waits for room in all three (aiolimiter's leaky buckets); a
 429 that still happens is waited out for ``retry_after`` and retried, never dropped.
 
-The group and global limits are "at most N in any window T". A leaky bucket of capacity N would
-allow up to 2N in the first window, so those two use capacity 1 and a spacing of T/(N-1): then
-any window holds at most N. Every spacing carries a margin, so that network jitter between our
-clock and Telegram's never turns a paced send into a 429.
+The per-chat limit is a bucket with short bursts (aiolimiter). The group and global limits are
+"at most N in any window T": a leaky bucket would either let 2N through in the first window or
+forbid the bursts Telegram allows, so those two use :class:`SlidingWindow`. Windows and refills
+carry a margin, so network jitter between our clock and Telegram's never turns a paced send into
+a 429.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
+import time
+from collections import OrderedDict, deque
 from collections.abc import Callable
+from typing import TypeVar
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
@@ -37,28 +40,51 @@ SENDING_METHODS = frozenset(
     }
 )  # fmt: skip
 MAX_TRACKED_CHATS = 10_000
-JITTER_MARGIN = 1.1  # spacings 10 % wider than the limits themselves
+JITTER_MARGIN = 1.1  # windows and refills 10 % wider than the limits themselves
+L = TypeVar("L", AsyncLimiter, "SlidingWindow")
 
 
-def window_limiter(count: int, seconds: float) -> AsyncLimiter:
-    """At most ``count`` acquisitions in any ``seconds``-long window (see the module docstring)."""
-    return AsyncLimiter(1, seconds / max(count - 1, 1) * JITTER_MARGIN)
+class SlidingWindow:
+    """At most ``count`` acquisitions in any ``seconds``-long window; waiters go first come,
+    first served (asyncio.Lock is fair)."""
+
+    def __init__(self, count: int, seconds: float) -> None:
+        self.count = count
+        self.seconds = seconds * JITTER_MARGIN
+        self._stamps: deque[float] = deque()
+        self._lock = asyncio.Lock()
+
+    def _wait_needed(self) -> float:
+        now = time.monotonic()
+        while self._stamps and now - self._stamps[0] >= self.seconds:
+            self._stamps.popleft()
+        return 0.0 if len(self._stamps) < self.count else self.seconds - (now - self._stamps[0])
+
+    def would_wait(self) -> bool:
+        return self._wait_needed() > 0
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            # Sleeps exactly until the oldest send leaves the window; loops only if woken early.
+            while (wait := self._wait_needed()) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(wait)
+            self._stamps.append(time.monotonic())
 
 
 class OutboundLimiter(BaseRequestMiddleware):
     def __init__(self, settings: OutboundSettings) -> None:
         self.settings = settings
-        self.overall = window_limiter(settings.global_per_second, 1)
+        self.overall = SlidingWindow(settings.global_per_second, 1)
         self._per_chat: OrderedDict[int | str, AsyncLimiter] = OrderedDict()
-        self._per_group: OrderedDict[int | str, AsyncLimiter] = OrderedDict()
+        self._per_group: OrderedDict[int | str, SlidingWindow] = OrderedDict()
         self.retried_429 = 0
 
     @staticmethod
     def _limiter(
-        table: OrderedDict[int | str, AsyncLimiter],
+        table: OrderedDict[int | str, L],
         chat_id: int | str,
-        make: Callable[[], AsyncLimiter],
-    ) -> AsyncLimiter:
+        make: Callable[[], L],
+    ) -> L:
         limiter = table.get(chat_id)
         if limiter is None:
             limiter = table[chat_id] = make()
@@ -80,7 +106,7 @@ class OutboundLimiter(BaseRequestMiddleware):
                 await self._limiter(
                     self._per_group,
                     chat_id,
-                    lambda: window_limiter(settings.per_group_per_minute, 60),
+                    lambda: SlidingWindow(settings.per_group_per_minute, 60),
                 ).acquire()
         await self.overall.acquire()
 

@@ -1,25 +1,25 @@
-"""The pacing math: a limiter built for "N per window" never lets N+1 through in any window."""
+"""The pacing rules: N per window is never exceeded, and bursts up to N are not held back."""
 
 from __future__ import annotations
 
 import time
 
-from bot.outbound import window_limiter
+from bot.outbound import SlidingWindow
 
 
-async def test_window_limiter_never_exceeds_its_count_in_any_window() -> None:
-    limiter = window_limiter(5, 0.5)
+async def test_sliding_window_never_lets_more_than_its_count_into_any_window() -> None:
+    window = SlidingWindow(5, 0.3)
     stamps: list[float] = []
     for _ in range(12):
-        await limiter.acquire()
+        await window.acquire()
         stamps.append(time.monotonic())
     for i, start in enumerate(stamps):
-        in_window = [s for s in stamps[i:] if s - start < 0.5]
-        assert len(in_window) <= 5
+        assert len([s for s in stamps[i:] if s - start < 0.3]) <= 5
 
 
-async def test_window_limiter_lets_the_first_send_through_and_holds_the_second() -> None:
-    limiter = window_limiter(20, 60)
-    assert limiter.has_capacity()
-    await limiter.acquire()
-    assert not limiter.has_capacity(), "the next send waits about three seconds"
+async def test_sliding_window_lets_a_burst_of_its_count_through_then_holds() -> None:
+    window = SlidingWindow(20, 60)
+    for _ in range(20):
+        assert not window.would_wait(), "Telegram allows 20 at once into a group"
+        await window.acquire()
+    assert window.would_wait(), "the 21st waits for the window to move"
