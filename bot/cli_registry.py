@@ -8,9 +8,7 @@ one English line (exit 2), and every change is audited with no actor and ``"via"
 from __future__ import annotations
 
 import argparse
-import html
 import json
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -27,8 +25,8 @@ OPERATOR_LANGUAGE = "en"
 
 
 def plain(text: Text) -> str:
-    """A message as terminal text: rendered in English, markup removed."""
-    return html.unescape(re.sub(r"<[^>]+>", "", render.text(OPERATOR_LANGUAGE, text)))
+    """A message as terminal text, in the operator's language."""
+    return render.plain(OPERATOR_LANGUAGE, text)
 
 
 def _refusals(handler: Callable[[argparse.Namespace], Awaitable[int]]):

@@ -199,6 +199,11 @@ def decide(standing: Standing, action: Action, target: tuple[int, ...] | None = 
     else:
         names = [ROLE_NAMES[r] for r in who_can(action)]
         reason = t("Only {roles} may {action}.", roles=_either(names), action=ACTION_NAMES[action])
+        if allowed_roles & HOUSEHOLD_ROLES and not any(g.role in HOUSEHOLD_ROLES for g in grants):
+            reason = t(
+                "{refusal} To be verified as a resident, send /join to me in a private chat.",
+                refusal=reason,
+            )
     return Decision(False, reason)
 
 
