@@ -302,3 +302,97 @@ class DialogState(SQLModel, table=True):
     state: str | None = Field(default=None, max_length=255)
     data: str = Field(default="{}", sa_type=Text)  # JSON
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# -- votes (issue 6) --------------------------------------------------------------------------
+
+VOTE_KINDS = ("approval", "choice")  # 同意/不同意/弃权, or one of N options
+VOTE_RULES = ("majority_of_ballots", "two_thirds_of_ballots", "share_of_eligible")
+VOTE_COMPARATORS = ("at_least", "more_than")  # 以上 (includes the number), 超过/过半数 (strict)
+
+
+class Vote(SQLModel, table=True):
+    """A binding vote of the households of one scope (design §5).
+
+    Thresholds and quorums are exact fractions (numerator/denominator), so "60 % 以上" of 120
+    households is decided by integers, never by a float that rounds 72/120 the wrong way.
+    ``seal`` is the secret ballot's key (see bot.flows.ballot_writer); it is erased at close.
+    """
+
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ({})".format(", ".join(f"'{k}'" for k in VOTE_KINDS)), name="kind"
+        ),
+        CheckConstraint(
+            "rule IN ({})".format(", ".join(f"'{r}'" for r in VOTE_RULES)), name="rule"
+        ),
+        CheckConstraint(
+            "comparator IN ({})".format(", ".join(f"'{c}'" for c in VOTE_COMPARATORS)),
+            name="comparator",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    scope_id: int = Field(foreign_key="scope.id")  # the electorate's scope
+    title: str = Field(max_length=200)
+    kind: str = Field(max_length=16)
+    options: str = Field(sa_type=Text)  # JSON list of labels
+    rule: str = Field(max_length=32)
+    threshold_num: int
+    threshold_den: int
+    comparator: str = Field(max_length=16)
+    quorum_num: int | None = None
+    quorum_den: int | None = None
+    secret: bool = False
+    results_hidden: bool = True  # results shown only at close
+    opened_by_id: int | None = Field(default=None, foreign_key="member.id")
+    opened_at: datetime = Field(sa_type=UTCDateTime)
+    closes_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_by_id: int | None = Field(default=None, foreign_key="member.id")
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    message_id: int | None = None
+    seal: str | None = Field(default=None, max_length=64)
+    result: str | None = Field(default=None, sa_type=Text)  # JSON, written at close
+
+
+class VoteElector(SQLModel, table=True):
+    """The electorate, fixed when the vote opens: households added later do not vote."""
+
+    __tablename__: ClassVar[str] = "vote_elector"
+
+    vote_id: int = Field(foreign_key="vote.id", primary_key=True)
+    household_id: int = Field(foreign_key="household.id", primary_key=True)
+
+
+class Ballot(SQLModel, table=True):
+    """One household's counted ballot: exactly one per vote by the unique constraint.
+
+    ``option`` is NULL on secret votes: the row says only THAT the household voted.
+    """
+
+    __table_args__ = (UniqueConstraint("vote_id", "household_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    vote_id: int = Field(foreign_key="vote.id")
+    household_id: int = Field(foreign_key="household.id")
+    option: int | None = None
+    cast_by_id: int | None = Field(default=None, foreign_key="member.id")
+    offline: bool = False
+    recorded_by_id: int | None = Field(default=None, foreign_key="member.id")
+    online_may_replace: bool = False  # an offline ballot: may the representative change it?
+    cast_at: datetime = Field(sa_type=UTCDateTime)
+    changed_count: int = 0
+
+
+class SecretBallot(SQLModel, table=True):
+    """A secret vote's choices, unlinked from households: keyed by a receipt that only the
+    vote's seal links to a household, and without times or an insertion order (no rowid)."""
+
+    __tablename__: ClassVar[str] = "secret_ballot"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    vote_id: int = Field(foreign_key="vote.id", primary_key=True)
+    receipt: str = Field(max_length=64, primary_key=True)
+    option: int

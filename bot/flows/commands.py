@@ -135,6 +135,30 @@ COMMANDS: tuple[Command, ...] = (
         menu=False,
     ),
     # -- voting commands --
+    Command(
+        "vote",
+        t("Open a binding vote of this group's households"),
+        GROUP,
+        Action.OPEN_ITEM,
+        example="/vote 7栋安装门禁系统 | 同意/不同意/弃权 | 过半数 | 48小时 | 记名",
+        menu=False,
+    ),
+    Command(
+        "closevote",
+        t("Close a vote now and post its result"),
+        BOTH,
+        Action.OPEN_ITEM,
+        example="/closevote 3",
+        menu=False,
+    ),
+    Command(
+        "verifyvote",
+        t("Recompute a vote's tally from the audit log and check it"),
+        BOTH,
+        Action.VERIFY_TALLY,
+        example="/verifyvote 3",
+        menu=False,
+    ),
 )
 
 
