@@ -102,6 +102,12 @@ async def _bench_similar(args: argparse.Namespace) -> int:
     return _report(run(proposals=args.proposals, queries=args.queries), args.json)
 
 
+async def _bench_votes(args: argparse.Namespace) -> int:
+    from bot.bench.votes import run
+
+    return _report(await run(households=args.households, config=args.config), args.json)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xieshang", description="协商日: monthly community deliberation in group chats."
@@ -161,6 +167,15 @@ def build_parser() -> argparse.ArgumentParser:
     similar.add_argument("--queries", type=int, default=500, help="lookups to time")
     similar.add_argument("--json", action="store_true", help="print only the JSON line")
     similar.set_defaults(handler=_bench_similar)
+    bench_votes = bench_commands.add_parser(
+        "votes", help="a binding vote of N households through the real bot vs a no-op bot"
+    )
+    common_options(bench_votes)
+    bench_votes.add_argument(
+        "--households", type=int, default=12081, help="households, each with a representative"
+    )
+    bench_votes.add_argument("--json", action="store_true", help="print only the JSON line")
+    bench_votes.set_defaults(handler=_bench_votes)
 
     cli_registry.add_commands(commands)
     cli_roster.add_commands(commands)

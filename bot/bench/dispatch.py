@@ -22,7 +22,7 @@ from sandbox.server import Sandbox
 TOKEN = "1000000002:BENCH"
 
 
-def _noop_router(answer: bool) -> Router:
+def noop_router(answer: bool) -> Router:
     router = Router()
 
     async def pressed(query: CallbackQuery) -> None:
@@ -45,7 +45,7 @@ async def _through_http(updates: int) -> tuple[float, int]:
         )
         sent = await bot.send_message(chat["id"], "表决", reply_markup=keyboard)
         dispatcher = Dispatcher()
-        dispatcher.include_router(_noop_router(answer=True))
+        dispatcher.include_router(noop_router(answer=True))
         polling = asyncio.create_task(
             dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
         )
@@ -70,7 +70,7 @@ async def _feed_update(updates: int) -> float:
     """Parse the same callback update from JSON and dispatch it, with no HTTP at all."""
     bot = Bot(TOKEN)
     dispatcher = Dispatcher()
-    dispatcher.include_router(_noop_router(answer=False))
+    dispatcher.include_router(noop_router(answer=False))
     raw = {
         "update_id": 1,
         "callback_query": {

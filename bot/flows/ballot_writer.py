@@ -231,9 +231,10 @@ async def _store_batch(
             continue
         assert vote is not None
         before = current.get(key)
-        if before is not None and (before.option, before.offline) == (
+        if before is not None and (before.option, before.offline, before.online_may_replace) == (
             request.option,
             request.offline,
+            request.online_may_replace and request.offline,
         ):
             outcomes.append(Outcome(SAME, request.option))
             continue
@@ -253,6 +254,8 @@ async def _store_batch(
             "changed_count": changed_count,
         }
         data: dict = {"household": request.household_id, "offline": request.offline}
+        if request.offline:
+            data["online_may_replace"] = request.online_may_replace
         if vote.secret:
             assert vote.seal is not None
             token = receipt(vote.seal, request.vote_id, request.household_id)

@@ -167,10 +167,10 @@ async def buildings(session: AsyncSession, community_id: int) -> list[Scope]:
             select(Scope).where(Scope.community_id == community_id, Scope.kind == "building")
         )
     ).all()
-    return sorted(rows, key=lambda s: _natural(s.name))
+    return sorted(rows, key=lambda s: natural(s.name))
 
 
-def _natural(name: str) -> tuple[object, ...]:
+def natural(name: str) -> tuple[object, ...]:
     """``2栋`` before ``10栋``."""
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name))
 

@@ -53,6 +53,7 @@ class Action(StrEnum):
     SET_REPRESENTATIVE = "set_representative"
     IMPORT_ROSTER = "import_roster"
     RECORD_OFFLINE_BALLOT = "record_offline_ballot"
+    VIEW_PENDING = "view_pending"
     ROUTE_PROPOSAL = "route_proposal"
     ESCALATE = "escalate"
     UPDATE_ACTION_ITEM = "update_action_item"
@@ -84,6 +85,7 @@ ACTION_NAMES: dict[Action, Text] = {
     Action.SET_REPRESENTATIVE: t("set a household's representative"),
     Action.IMPORT_ROSTER: t("import a roster"),
     Action.RECORD_OFFLINE_BALLOT: t("record an offline ballot"),
+    Action.VIEW_PENDING: t("see which households have not voted yet"),
     Action.ROUTE_PROPOSAL: t("route a proposal"),
     Action.ESCALATE: t("escalate a matter"),
     Action.UPDATE_ACTION_ITEM: t("update an action item"),
@@ -118,6 +120,7 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.SET_REPRESENTATIVE: frozenset({Role.GRID_WORKER, Role.ADMIN}),
     Action.IMPORT_ROSTER: frozenset({Role.GRID_WORKER, Role.ADMIN}),
     Action.RECORD_OFFLINE_BALLOT: frozenset({Role.GRID_WORKER}),
+    Action.VIEW_PENDING: frozenset({Role.GRID_WORKER, Role.CHAIR, Role.MODERATOR}),
     Action.ROUTE_PROPOSAL: frozenset({Role.GRID_WORKER, Role.MODERATOR}),
     Action.ESCALATE: frozenset({Role.GRID_WORKER, Role.MODERATOR}),
     Action.UPDATE_ACTION_ITEM: frozenset({Role.GRID_WORKER, Role.MODERATOR}),

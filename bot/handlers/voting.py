@@ -24,6 +24,7 @@ from bot.flows import vote_messages as say
 from bot.flows.inputs import Invalid
 from bot.flows.policy import Action
 from bot.flows.results import EditOrigin, Toast, reply
+from bot.handlers import vote_staff
 from bot.handlers.context import Context
 from bot.handlers.delivery import markup
 from bot.i18n import t
@@ -386,4 +387,5 @@ def router(db: Database, clock: Clock) -> Router:
     r.callback_query.register(confirm, F.data == say.CONFIRM)
     r.callback_query.register(cancel, F.data == say.CANCEL)
     r.callback_query.register(tap, F.data.startswith("vb:"))
+    r.include_router(vote_staff.router(voting))
     return r

@@ -46,6 +46,7 @@ EXPECTED: dict[Action, set[Role]] = {
     A.SET_REPRESENTATIVE: {GW, ADM},
     A.IMPORT_ROSTER: {GW, ADM},
     A.RECORD_OFFLINE_BALLOT: {GW},
+    A.VIEW_PENDING: {GW, CH, MOD},  # issue 6: /pending
     A.ROUTE_PROPOSAL: {GW, MOD},
     A.ESCALATE: {GW, MOD},
     A.UPDATE_ACTION_ITEM: {GW, MOD},
