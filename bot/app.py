@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.handlers import build_dispatcher
 from bot.i18n import translations
 from bot.outbound import OutboundLimiter
+from bot.text import segment
 from sandbox.server import RateLimits, Sandbox
 from storage.engine import Database
 
@@ -49,6 +50,7 @@ class BotApp:
         return f"{self.sandbox.url}/" if self.sandbox else None
 
     async def start(self) -> None:
+        segment.start_loading()  # jieba in the background: answering does not wait for it
         for language in ("zh_CN", "en"):
             translations(language)  # fail at start, not on the first reply, if catalogs are missing
         await self.db.upgrade()

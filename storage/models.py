@@ -396,3 +396,88 @@ class SecretBallot(SQLModel, table=True):
     vote_id: int = Field(foreign_key="vote.id", primary_key=True)
     receipt: str = Field(max_length=64, primary_key=True)
     option: int
+
+
+# -- proposals (issue 5) ----------------------------------------------------------------------
+
+PROPOSAL_STATUSES = (
+    "open",
+    "supported",
+    "on_agenda",
+    "decided",
+    "rejected",
+    "merged",
+    "withdrawn",
+    "answered",
+    "escalated",
+)
+PROPOSAL_KINDS = ("small", "big", "private")  # 三事分流: 小事 / 大事 / 私事
+PROPOSAL_AREAS = ("development", "management", "supervision", "election")  # 4335
+
+
+class Proposal(SQLModel, table=True):
+    """A matter raised by a resident (提案); ``number`` is the No. residents see, per community.
+
+    The proposer stays linked after /forgetme: a forgotten member row is pseudonymised, not
+    deleted. ``kind``/``area`` are NULL until suggested; ``category_confirmed_by_id`` is the
+    grid worker or moderator who confirmed them.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("community_id", "number"),
+        CheckConstraint(
+            "status IN ({})".format(", ".join(f"'{s}'" for s in PROPOSAL_STATUSES)), name="status"
+        ),
+        CheckConstraint(
+            "kind IS NULL OR kind IN ({})".format(", ".join(f"'{k}'" for k in PROPOSAL_KINDS)),
+            name="kind",
+        ),
+        CheckConstraint(
+            "area IS NULL OR area IN ({})".format(", ".join(f"'{a}'" for a in PROPOSAL_AREAS)),
+            name="area",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id")
+    number: int
+    scope_id: int = Field(foreign_key="scope.id", index=True)
+    title: str = Field(max_length=200)
+    details: str | None = Field(default=None, sa_type=Text)
+    proposer_id: int | None = Field(default=None, foreign_key="member.id")
+    unverified_proposer: bool = False
+    status: str = Field(default="open", max_length=16)
+    kind: str | None = Field(default=None, max_length=16)
+    area: str | None = Field(default=None, max_length=16)
+    category_confirmed_by_id: int | None = Field(default=None, foreign_key="member.id")
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    message_id: int | None = None
+    thread_id: int | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    reason: str | None = Field(default=None, sa_type=Text)
+    merged_into_id: int | None = Field(default=None, foreign_key="proposal.id")
+
+
+class ProposalSupport(SQLModel, table=True):
+    """A household's 附议 of a proposal. One active row per household by a partial unique index:
+    support is counted per household, whoever in it pressed. Withdrawn rows stay for history."""
+
+    __tablename__: ClassVar[str] = "proposal_support"
+    __table_args__ = (
+        Index(
+            "ix_proposal_support_active",
+            "proposal_id",
+            "household_id",
+            unique=True,
+            sqlite_where=text("withdrawn_at IS NULL"),
+            postgresql_where=text("withdrawn_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    household_id: int = Field(foreign_key="household.id")
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -134,6 +134,35 @@ COMMANDS: tuple[Command, ...] = (
         example="/import",
         menu=False,
     ),
+    # -- proposal commands --
+    Command(
+        "propose",
+        t("Raise a proposal: the title, details on the next lines (or start a message with #提案)"),
+        GROUP,
+        example="/propose 7栋安装门禁系统",
+    ),
+    Command("second", t("Second a proposal for your household (附议)"), BOTH, example="/second 3"),
+    Command(
+        "unsecond",
+        t("Withdraw your household's support of a proposal"),
+        BOTH,
+        example="/unsecond 3",
+    ),
+    Command(
+        "proposals", t("Open proposals here, most supported first"), BOTH, example="/proposals"
+    ),
+    Command(
+        "proposal", t("One proposal, with its support per building"), BOTH, example="/proposal 3"
+    ),
+    Command("withdraw", t("Withdraw a proposal you raised"), BOTH, example="/withdraw 3"),
+    Command(
+        "reject",
+        t("Reject a proposal, giving the reason"),
+        BOTH,
+        Action.MERGE_REJECT,
+        example="/reject 3 不属于本小区事务",
+        menu=False,
+    ),
     # -- voting commands --
     Command(
         "vote",
@@ -149,6 +178,22 @@ COMMANDS: tuple[Command, ...] = (
         BOTH,
         Action.OPEN_ITEM,
         example="/closevote 3",
+        menu=False,
+    ),
+    Command(
+        "offline",
+        t("Record a household's paper or show-of-hands ballot (grid worker)"),
+        BOTH,
+        Action.RECORD_OFFLINE_BALLOT,
+        example="/offline 3 7-1-101 同意",
+        menu=False,
+    ),
+    Command(
+        "pending",
+        t("Which households have not voted yet, and remind them"),
+        BOTH,
+        Action.VIEW_PENDING,
+        example="/pending 3",
         menu=False,
     ),
     Command(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Dispatcher
 
 from bot.clock import Clock
-from bot.handlers import basics, errors, membership, roster, setup, voting
+from bot.handlers import basics, errors, membership, proposals, roster, setup, voting
 from bot.handlers.context import ContextMiddleware
 from bot.handlers.dialog_storage import DatabaseStorage
 from storage.engine import Database
@@ -20,6 +20,7 @@ def build_dispatcher(db: Database, clock: Clock, default_language: str) -> Dispa
         membership.router(),
         roster.router(),
         voting.router(db, clock),
+        proposals.router(db, clock),
         basics.router(),  # last: its catch-alls answer what nobody else handled
     )
     return dp
