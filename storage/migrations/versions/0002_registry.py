@@ -12,24 +12,12 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations.ddl import fk, one_of, timestamp
+
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-
-def _timestamp(name: str, *, nullable: bool = False) -> sa.Column:
-    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
-
-
-def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint([column], [f"{target}.id"], name=f"fk_{table}_{column}_{target}")
-
-
-def _one_of(column: str, values: tuple[str, ...], name: str) -> sa.CheckConstraint:
-    return sa.CheckConstraint(
-        "{} IN ({})".format(column, ", ".join(f"'{v}'" for v in values)), name=op.f(name)
-    )
 
 
 def upgrade() -> None:
@@ -55,14 +43,14 @@ def upgrade() -> None:
         sa.Column("role", sa.String(16), nullable=False),
         sa.Column("scope_id", sa.Integer(), nullable=True),
         sa.Column("granted_by_id", sa.Integer(), nullable=True),
-        _timestamp("granted_at"),
-        _timestamp("revoked_at", nullable=True),
+        timestamp("granted_at"),
+        timestamp("revoked_at", nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_role_grant"),
-        _fk("role_grant", "community_id", "community"),
-        _fk("role_grant", "member_id", "member"),
-        _fk("role_grant", "scope_id", "scope"),
-        _fk("role_grant", "granted_by_id", "member"),
-        _one_of(
+        fk("role_grant", "community_id", "community"),
+        fk("role_grant", "member_id", "member"),
+        fk("role_grant", "scope_id", "scope"),
+        fk("role_grant", "granted_by_id", "member"),
+        one_of(
             "role",
             ("admin", "moderator", "supervisor", "grid_worker", "chair"),
             "ck_role_grant_role",
@@ -91,13 +79,13 @@ def upgrade() -> None:
         sa.Column("household_id", sa.Integer(), nullable=False),
         sa.Column("from_member_id", sa.Integer(), nullable=False),
         sa.Column("to_member_id", sa.Integer(), nullable=False),
-        _timestamp("starts_at"),
-        _timestamp("ends_at"),
-        _timestamp("revoked_at", nullable=True),
+        timestamp("starts_at"),
+        timestamp("ends_at"),
+        timestamp("revoked_at", nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_delegation"),
-        _fk("delegation", "household_id", "household"),
-        _fk("delegation", "from_member_id", "member"),
-        _fk("delegation", "to_member_id", "member"),
+        fk("delegation", "household_id", "household"),
+        fk("delegation", "from_member_id", "member"),
+        fk("delegation", "to_member_id", "member"),
     )
     op.create_index("ix_delegation_household_id", "delegation", ["household_id"])
     op.create_table(
@@ -107,16 +95,16 @@ def upgrade() -> None:
         sa.Column("member_id", sa.Integer(), nullable=False),
         sa.Column("household_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
-        _timestamp("created_at"),
-        _timestamp("decided_at", nullable=True),
+        timestamp("created_at"),
+        timestamp("decided_at", nullable=True),
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
         sa.Column("reason", sa.String(500), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_join_request"),
-        _fk("join_request", "community_id", "community"),
-        _fk("join_request", "member_id", "member"),
-        _fk("join_request", "household_id", "household"),
-        _fk("join_request", "decided_by_id", "member"),
-        _one_of(
+        fk("join_request", "community_id", "community"),
+        fk("join_request", "member_id", "member"),
+        fk("join_request", "household_id", "household"),
+        fk("join_request", "decided_by_id", "member"),
+        one_of(
             "status", ("pending", "approved", "rejected", "cancelled"), "ck_join_request_status"
         ),
     )
@@ -130,8 +118,8 @@ def upgrade() -> None:
         sa.Column("household_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(100), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_chair_rotation"),
-        _fk("chair_rotation", "community_id", "community"),
-        _fk("chair_rotation", "household_id", "household"),
+        fk("chair_rotation", "community_id", "community"),
+        fk("chair_rotation", "household_id", "household"),
         sa.UniqueConstraint(
             "community_id", "position", name="uq_chair_rotation_community_id_position"
         ),
@@ -146,18 +134,18 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("filename", sa.String(255), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
-        _timestamp("created_at"),
+        timestamp("created_at"),
         sa.PrimaryKeyConstraint("id", name="pk_roster_upload"),
-        _fk("roster_upload", "community_id", "community"),
-        _fk("roster_upload", "uploader_id", "member"),
-        _one_of("status", ("pending", "imported", "discarded"), "ck_roster_upload_status"),
+        fk("roster_upload", "community_id", "community"),
+        fk("roster_upload", "uploader_id", "member"),
+        one_of("status", ("pending", "imported", "discarded"), "ck_roster_upload_status"),
     )
     op.create_table(
         "dialog_state",
         sa.Column("key", sa.String(255), nullable=False),
         sa.Column("state", sa.String(255), nullable=True),
         sa.Column("data", sa.Text(), nullable=False),
-        _timestamp("updated_at"),
+        timestamp("updated_at"),
         sa.PrimaryKeyConstraint("key", name="pk_dialog_state"),
     )
 

@@ -12,24 +12,12 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations.ddl import fk, one_of, timestamp
+
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-
-def _timestamp(name: str, *, nullable: bool = False) -> sa.Column:
-    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
-
-
-def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint([column], [f"{target}.id"], name=f"fk_{table}_{column}_{target}")
-
-
-def _one_of(column: str, values: tuple[str, ...], name: str) -> sa.CheckConstraint:
-    return sa.CheckConstraint(
-        "{} IN ({})".format(column, ", ".join(f"'{v}'" for v in values)), name=op.f(name)
-    )
 
 
 def upgrade() -> None:
@@ -50,26 +38,26 @@ def upgrade() -> None:
         sa.Column("secret", sa.Boolean(), nullable=False),
         sa.Column("results_hidden", sa.Boolean(), nullable=False),
         sa.Column("opened_by_id", sa.Integer(), nullable=True),
-        _timestamp("opened_at"),
-        _timestamp("closes_at"),
-        _timestamp("closed_at", nullable=True),
+        timestamp("opened_at"),
+        timestamp("closes_at"),
+        timestamp("closed_at", nullable=True),
         sa.Column("closed_by_id", sa.Integer(), nullable=True),
         sa.Column("chat_id", sa.BigInteger(), nullable=True),
         sa.Column("message_id", sa.Integer(), nullable=True),
         sa.Column("seal", sa.String(64), nullable=True),
         sa.Column("result", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_vote"),
-        _fk("vote", "community_id", "community"),
-        _fk("vote", "scope_id", "scope"),
-        _fk("vote", "opened_by_id", "member"),
-        _fk("vote", "closed_by_id", "member"),
-        _one_of("kind", ("approval", "choice"), "ck_vote_kind"),
-        _one_of(
+        fk("vote", "community_id", "community"),
+        fk("vote", "scope_id", "scope"),
+        fk("vote", "opened_by_id", "member"),
+        fk("vote", "closed_by_id", "member"),
+        one_of("kind", ("approval", "choice"), "ck_vote_kind"),
+        one_of(
             "rule",
             ("majority_of_ballots", "two_thirds_of_ballots", "share_of_eligible"),
             "ck_vote_rule",
         ),
-        _one_of("comparator", ("at_least", "more_than"), "ck_vote_comparator"),
+        one_of("comparator", ("at_least", "more_than"), "ck_vote_comparator"),
     )
     op.create_index("ix_vote_community_id", "vote", ["community_id"])
     op.create_index("ix_vote_closes_at", "vote", ["closes_at"])
@@ -78,8 +66,8 @@ def upgrade() -> None:
         sa.Column("vote_id", sa.Integer(), nullable=False),
         sa.Column("household_id", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("vote_id", "household_id", name="pk_vote_elector"),
-        _fk("vote_elector", "vote_id", "vote"),
-        _fk("vote_elector", "household_id", "household"),
+        fk("vote_elector", "vote_id", "vote"),
+        fk("vote_elector", "household_id", "household"),
     )
     op.create_table(
         "ballot",
@@ -91,13 +79,13 @@ def upgrade() -> None:
         sa.Column("offline", sa.Boolean(), nullable=False),
         sa.Column("recorded_by_id", sa.Integer(), nullable=True),
         sa.Column("online_may_replace", sa.Boolean(), nullable=False),
-        _timestamp("cast_at"),
+        timestamp("cast_at"),
         sa.Column("changed_count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_ballot"),
-        _fk("ballot", "vote_id", "vote"),
-        _fk("ballot", "household_id", "household"),
-        _fk("ballot", "cast_by_id", "member"),
-        _fk("ballot", "recorded_by_id", "member"),
+        fk("ballot", "vote_id", "vote"),
+        fk("ballot", "household_id", "household"),
+        fk("ballot", "cast_by_id", "member"),
+        fk("ballot", "recorded_by_id", "member"),
         sa.UniqueConstraint("vote_id", "household_id", name="uq_ballot_vote_id_household_id"),
     )
     op.create_table(
@@ -106,7 +94,7 @@ def upgrade() -> None:
         sa.Column("receipt", sa.String(64), nullable=False),
         sa.Column("option", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("vote_id", "receipt", name="pk_secret_ballot"),
-        _fk("secret_ballot", "vote_id", "vote"),
+        fk("secret_ballot", "vote_id", "vote"),
         sqlite_with_rowid=False,
     )
 

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations.ddl import fk, one_of, timestamp
+
 revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
@@ -28,21 +30,6 @@ STATUSES = (
     "answered",
     "escalated",
 )
-
-
-def _timestamp(name: str, *, nullable: bool = False) -> sa.Column:
-    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
-
-
-def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint([column], [f"{target}.id"], name=f"fk_{table}_{column}_{target}")
-
-
-def _one_of(column: str, values: tuple[str, ...], name: str, *, nullable: bool = False):
-    allowed = "{} IN ({})".format(column, ", ".join(f"'{v}'" for v in values))
-    return sa.CheckConstraint(
-        f"{column} IS NULL OR {allowed}" if nullable else allowed, name=op.f(name)
-    )
 
 
 def upgrade() -> None:
@@ -63,20 +50,20 @@ def upgrade() -> None:
         sa.Column("chat_id", sa.BigInteger(), nullable=True),
         sa.Column("message_id", sa.Integer(), nullable=True),
         sa.Column("thread_id", sa.Integer(), nullable=True),
-        _timestamp("created_at"),
-        _timestamp("updated_at"),
+        timestamp("created_at"),
+        timestamp("updated_at"),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("merged_into_id", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_proposal"),
-        _fk("proposal", "community_id", "community"),
-        _fk("proposal", "scope_id", "scope"),
-        _fk("proposal", "proposer_id", "member"),
-        _fk("proposal", "category_confirmed_by_id", "member"),
-        _fk("proposal", "merged_into_id", "proposal"),
+        fk("proposal", "community_id", "community"),
+        fk("proposal", "scope_id", "scope"),
+        fk("proposal", "proposer_id", "member"),
+        fk("proposal", "category_confirmed_by_id", "member"),
+        fk("proposal", "merged_into_id", "proposal"),
         sa.UniqueConstraint("community_id", "number", name="uq_proposal_community_id_number"),
-        _one_of("status", STATUSES, "ck_proposal_status"),
-        _one_of("kind", ("small", "big", "private"), "ck_proposal_kind", nullable=True),
-        _one_of(
+        one_of("status", STATUSES, "ck_proposal_status"),
+        one_of("kind", ("small", "big", "private"), "ck_proposal_kind", nullable=True),
+        one_of(
             "area",
             ("development", "management", "supervision", "election"),
             "ck_proposal_area",
@@ -90,12 +77,12 @@ def upgrade() -> None:
         sa.Column("proposal_id", sa.Integer(), nullable=False),
         sa.Column("household_id", sa.Integer(), nullable=False),
         sa.Column("member_id", sa.Integer(), nullable=True),
-        _timestamp("created_at"),
-        _timestamp("withdrawn_at", nullable=True),
+        timestamp("created_at"),
+        timestamp("withdrawn_at", nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_proposal_support"),
-        _fk("proposal_support", "proposal_id", "proposal"),
-        _fk("proposal_support", "household_id", "household"),
-        _fk("proposal_support", "member_id", "member"),
+        fk("proposal_support", "proposal_id", "proposal"),
+        fk("proposal_support", "household_id", "household"),
+        fk("proposal_support", "member_id", "member"),
     )
     op.create_index("ix_proposal_support_proposal_id", "proposal_support", ["proposal_id"])
     op.create_index(
