@@ -17,6 +17,7 @@ from bot.flows.policy import Action
 from bot.flows.results import EditOrigin, Toast, reply
 from bot.handlers.context import Context
 from bot.handlers.delivery import deliver
+from bot.handlers.vote_lookup import vote_by_number
 from bot.i18n import t
 from storage.models import Vote
 
@@ -75,7 +76,7 @@ def router(voting: Voting) -> Router:
         await ctx.show(EditOrigin((t("Not recorded."),)))
 
     async def pending_command(message: Message, command: CommandObject, ctx: Context) -> None:
-        vote = await _vote(ctx, command.args)
+        vote = await vote_by_number(ctx, command.args, "/pending 3", open_only=True)
         if vote is None:
             return
         found = await pending.pending(ctx.db, vote, ctx.standing, ctx.clock.now())
@@ -124,23 +125,6 @@ def router(voting: Voting) -> Router:
             found, round_, len(reminded), unreached, now, names=ctx.where == "private"
         )
         await deliver(ctx.bot, query.message, ctx.language, [reply(*report)])
-
-    async def _vote(ctx: Context, args: str | None) -> Vote | None:
-        number = (args or "").strip().lstrip("#")
-        if not number.isdigit():
-            await ctx.show(
-                reply(t("Give the vote's number, e.g. {example}.", example="/pending 3"))
-            )
-            return None
-        async with ctx.db.session() as session:
-            vote = await session.get(Vote, int(number))
-        if vote is None or vote.community_id != ctx.standing.community_id:
-            await ctx.show(reply(t("There is no vote {id} in this community.", id=number)))
-            return None
-        if vote.closed_at is not None:
-            await ctx.show(reply(t("Vote {id} is already closed.", id=vote.id)))
-            return None
-        return vote
 
     r.message.register(offline_command, Command("offline"))
     r.message.register(pending_command, Command("pending"))

@@ -27,6 +27,7 @@ from bot.flows.results import EditOrigin, Toast, reply
 from bot.handlers import vote_staff
 from bot.handlers.context import Context
 from bot.handlers.delivery import markup
+from bot.handlers.vote_lookup import vote_by_number
 from bot.i18n import t
 from storage.engine import Database
 from storage.models import Ballot, Community, Household, Member, Vote
@@ -328,7 +329,7 @@ def router(db: Database, clock: Clock) -> Router:
         )
 
     async def close_command(message: Message, command: CommandObject, ctx: Context) -> None:
-        vote = await _vote_here(ctx, command.args)
+        vote = await vote_by_number(ctx, command.args, "/closevote 3")
         if vote is None:
             return
         info = await voting.vote_info(vote.id)
@@ -348,7 +349,7 @@ def router(db: Database, clock: Clock) -> Router:
             )
 
     async def verify_command(message: Message, command: CommandObject, ctx: Context) -> None:
-        vote = await _vote_here(ctx, command.args)
+        vote = await vote_by_number(ctx, command.args, "/closevote 3")
         if vote is None or not await ctx.require(Action.VERIFY_TALLY):
             return
         report = await votes.verify(ctx.db, vote.id)
@@ -368,18 +369,6 @@ def router(db: Database, clock: Clock) -> Router:
                     *(t("• {problem}", problem=p) for p in report.problems),
                 )
             )
-
-    async def _vote_here(ctx: Context, args: str | None) -> Vote | None:
-        number = (args or "").strip().lstrip("#")
-        if not number.isdigit():
-            await ctx.show(reply(t("Give the vote's number, e.g. /closevote 3.")))
-            return None
-        async with ctx.db.session() as session:
-            vote = await session.get(Vote, int(number))
-        if vote is None or vote.community_id != ctx.standing.community_id:
-            await ctx.show(reply(t("There is no vote {id} in this community.", id=number)))
-            return None
-        return vote
 
     r.message.register(open_command, Command("vote"))
     r.message.register(close_command, Command("closevote"))
