@@ -349,7 +349,7 @@ def router(db: Database, clock: Clock) -> Router:
             )
 
     async def verify_command(message: Message, command: CommandObject, ctx: Context) -> None:
-        vote = await vote_by_number(ctx, command.args, "/closevote 3")
+        vote = await vote_by_number(ctx, command.args, "/verifyvote 3")
         if vote is None or not await ctx.require(Action.VERIFY_TALLY):
             return
         report = await votes.verify(ctx.db, vote.id)
