@@ -69,45 +69,17 @@ async def record(
     subject: str | None = None,
     data: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append an event inside the caller's transaction (use a `db.write()` session).
-
-    Taking the head row first serialises appends: the UPDATE locks it on PostgreSQL,
-    and on SQLite the write transaction already holds the database's write lock.
-    """
-    bump = (
-        update(AuditHead)
-        .where(AuditHead.id == HEAD_ID)
-        .values(last_id=AuditHead.last_id + 1)
-        .returning(AuditHead.last_id, AuditHead.last_hash)
-        .execution_options(synchronize_session=False)
+    """Append an event inside the caller's transaction (use a `db.write()` session)."""
+    position = await append(
+        session,
+        [Entry(action, actor_id, community_id, subject, dict(data or {}))],
     )
-    position, prev_hash = (await session.execute(bump)).one()
-    event = AuditEvent(
-        id=position,
-        at=utcnow(),
-        action=action,
-        community_id=community_id,
-        actor_id=actor_id,
-        subject=subject,
-        data=canonical_json(dict(data or {})),
-        prev_hash=prev_hash,
-        hash="",
-    )
-    event.hash = event_hash(event)
-    session.add(event)
-    await session.flush()
-    await session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == HEAD_ID)
-        .values(last_hash=event.hash)
-        .execution_options(synchronize_session=False)
-    )
-    return event
+    return await session.get_one(AuditEvent, position)
 
 
 @dataclass(frozen=True)
 class Entry:
-    """An event to append with :func:`append` (record() builds its own)."""
+    """An event to append with :func:`append`."""
 
     action: str
     actor_id: int | None = None
@@ -116,11 +88,16 @@ class Entry:
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
-async def append(connection: AsyncConnection | AsyncSession, entries: Sequence[Entry]) -> None:
-    """Append several events in the caller's transaction with three statements, for hot paths
-    that batch (the ballot writer); same chain and head discipline as record()."""
+async def append(connection: AsyncConnection | AsyncSession, entries: Sequence[Entry]) -> int:
+    """Append events in the caller's transaction with three statements; returns the last
+    event's position (0 when there was nothing to append).
+
+    Taking the head row first serialises appends: the UPDATE locks it on PostgreSQL, and on
+    SQLite the write transaction already holds the database's write lock. Batching keeps the
+    hot paths (the ballot writer) at three statements however many events they append.
+    """
     if not entries:
-        return
+        return 0
     bump = (
         update(AuditHead)
         .where(AuditHead.id == HEAD_ID)
@@ -146,6 +123,7 @@ async def append(connection: AsyncConnection | AsyncSession, entries: Sequence[E
     await connection.execute(
         update(AuditHead).where(AuditHead.id == HEAD_ID).values(last_hash=prev_hash)
     )
+    return last_id
 
 
 async def verify(session: AsyncSession) -> ChainReport:
