@@ -163,6 +163,8 @@ COMMANDS: tuple[Command, ...] = (
         example="/reject 3 不属于本小区事务",
         menu=False,
     ),
+    # -- proposal routing commands --
+    # -- proposal editing commands --
     # -- voting commands --
     Command(
         "vote",
@@ -204,6 +206,9 @@ COMMANDS: tuple[Command, ...] = (
         example="/verifyvote 3",
         menu=False,
     ),
+    # -- vote extras commands --
+    # -- poll commands --
+    # -- cycle commands --
 )
 
 
