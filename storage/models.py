@@ -355,6 +355,7 @@ class Vote(SQLModel, table=True):
     message_id: int | None = None
     seal: str | None = Field(default=None, max_length=64)
     result: str | None = Field(default=None, sa_type=Text)  # JSON, written at close
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id", index=True)
 
 
 class VoteElector(SQLModel, table=True):
@@ -481,3 +482,41 @@ class ProposalSupport(SQLModel, table=True):
     member_id: int | None = Field(default=None, foreign_key="member.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# -- informal polls (issue 6) ------------------------------------------------------------------
+
+
+class Poll(SQLModel, table=True):
+    """A native Telegram poll a moderator posted: an opinion, never binding (design §5).
+
+    ``tg_poll_id`` is Telegram's id, which poll_answer updates carry instead of the chat.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    tg_poll_id: str = Field(max_length=64, unique=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    message_id: int
+    thread_id: int | None = None
+    question: str = Field(max_length=300)
+    options: str = Field(sa_type=Text)  # JSON list of labels
+    anonymous: bool = False
+    multiple: bool = False
+    created_by_id: int | None = Field(default=None, foreign_key="member.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PollAnswer(SQLModel, table=True):
+    """One person's current answer to a non-anonymous poll; retracting deletes the row."""
+
+    __tablename__: ClassVar[str] = "poll_answer"
+    __table_args__ = (UniqueConstraint("poll_id", "tg_user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(foreign_key="poll.id", index=True)
+    tg_user_id: int = Field(sa_type=BigInteger)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    option_ids: str = Field(sa_type=Text)  # JSON list of chosen option indexes
+    answered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
