@@ -7,6 +7,7 @@ from sqlalchemy import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from storage import migrate, sqlite
+from storage.changes import Changes
 
 
 class Database:
@@ -20,6 +21,7 @@ class Database:
     def __init__(self, url: str | URL, *, echo: bool = False) -> None:
         self.url = make_url(url)
         self.engine = create_async_engine(self.url, echo=echo)
+        self.changes = Changes(self.engine.sync_engine)
         writer = self.engine
         if self.engine.dialect.name == "sqlite":
             sqlite.set_pragmas(self.engine.sync_engine)

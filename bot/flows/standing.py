@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,20 +41,54 @@ async def load(
 ) -> Standing:
     if member is None or community_id is None or member.forgotten_at is not None:
         return Standing(community_id, member.id if member else None)
-    paths = await scope_paths(session, community_id)
-    grants = [
-        Grant(Role(g.role), paths.get(g.scope_id, ()) if g.scope_id else ())
-        for g in (
+    grants = (
+        await session.execute(
+            select(RoleGrant.role, RoleGrant.scope_id).where(
+                RoleGrant.community_id == community_id,
+                RoleGrant.member_id == member.id,
+                RoleGrant.revoked_at.is_(None),
+            )
+        )
+    ).all()
+    household = await session.get(Household, member.household_id) if member.household_id else None
+    delegations = (
+        (
             await session.scalars(
-                select(RoleGrant).where(
-                    RoleGrant.community_id == community_id,
-                    RoleGrant.member_id == member.id,
-                    RoleGrant.revoked_at.is_(None),
+                select(Delegation).where(
+                    Delegation.household_id == household.id, Delegation.revoked_at.is_(None)
                 )
             )
         ).all()
+        if household is not None
+        else ()
+    )
+    return compute(
+        member,
+        community_id,
+        await scope_paths(session, community_id),
+        [(role, scope_id) for role, scope_id in grants],
+        household,
+        delegations,
+        now,
+    )
+
+
+def compute(
+    member: Member,
+    community_id: int,
+    paths: dict[int, tuple[int, ...]],
+    grants: Iterable[tuple[str, int | None]],
+    household: Household | None,
+    delegations: Iterable[Delegation],
+    now: datetime,
+) -> Standing:
+    """A standing from rows already read: ``grants`` are the member's unrevoked (role, scope)
+    pairs in the community, ``delegations`` their household's unrevoked ones."""
+    if member.forgotten_at is not None:
+        return Standing(community_id, member.id)
+    held = [
+        Grant(Role(role), paths.get(scope_id, ()) if scope_id else ()) for role, scope_id in grants
     ]
-    household = await session.get(Household, member.household_id) if member.household_id else None
     if (
         household is not None
         and member.verified_at is not None
@@ -61,26 +96,17 @@ async def load(
         and household.moved_out_at is None
     ):
         path = paths[household.building_scope_id]
-        grants.append(Grant(Role.RESIDENT, path))
-        if await _votes_for_household(session, member, now):
-            grants.append(Grant(Role.REPRESENTATIVE, path))
-    return Standing(community_id, member.id, tuple(grants))
+        held.append(Grant(Role.RESIDENT, path))
+        if _votes_for_household(member, delegations, now):
+            held.append(Grant(Role.REPRESENTATIVE, path))
+    return Standing(community_id, member.id, tuple(held))
 
 
-async def _votes_for_household(session: AsyncSession, member: Member, now: datetime) -> bool:
+def _votes_for_household(member: Member, delegations: Iterable[Delegation], now: datetime) -> bool:
     """The representative votes, unless they delegated; a current delegate votes instead."""
-    current = (
-        await session.scalars(
-            select(Delegation).where(
-                Delegation.household_id == member.household_id,
-                Delegation.revoked_at.is_(None),
-                Delegation.starts_at <= now,
-                Delegation.ends_at > now,
-            )
-        )
-    ).first()
-    if current is not None:
-        return current.to_member_id == member.id
+    for delegation in delegations:
+        if delegation.revoked_at is None and delegation.starts_at <= now < delegation.ends_at:
+            return delegation.to_member_id == member.id
     return member.representative
 
 

@@ -16,6 +16,7 @@ from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, 
 from bot.clock import Clock
 from bot.flows import members, policy, standing
 from bot.flows.commands import ChatKind
+from bot.flows.directory import Directory
 from bot.flows.members import Person
 from bot.flows.policy import Action, Decision, Standing
 from bot.flows.results import Notify, Outcome, Toast, reply
@@ -97,10 +98,13 @@ def _sender(update: Update) -> tuple[User | None, Chat | None, Message | Callbac
 class ContextMiddleware(BaseMiddleware):
     """Outer middleware on updates: loads the member, their roles here, and the language."""
 
-    def __init__(self, db: Database, clock: Clock, default_language: str) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, default_language: str, directory: Directory
+    ) -> None:
         self.db = db
         self.clock = clock
         self.default_language = default_language
+        self.directory = directory
 
     async def __call__(
         self,
@@ -112,23 +116,36 @@ class ContextMiddleware(BaseMiddleware):
         user, chat, event = _sender(update)
         ctx = Context(data["bot"], self.db, self.clock, None, self.default_language, chat, event)
         ctx.default_language = self.default_language
+        if chat is not None and chat.type != "private":
+            ctx.binding = await self.directory.binding(chat.id)
+        if user is not None:
+            ctx.person = Person(user.id, user.full_name, user.language_code)
+            if ctx.binding is not None:
+                await self._load_in_community(ctx, user.id, ctx.binding.community_id)
+            else:
+                await self._load_at_home(ctx, user.id)
+            ctx.language = (ctx.member.language if ctx.member else None) or normalize_language(
+                user.language_code, self.default_language
+            )
+        data["ctx"] = ctx
+        return await handler(update, data)
+
+    async def _load_in_community(self, ctx: Context, tg_user_id: int, community_id: int) -> None:
+        """In a bound group, from the in-memory directory; only outsiders cost a query."""
+        copy = await self.directory.community(community_id)
+        ctx.member = copy.members.get(tg_user_id)
+        if ctx.member is None:
+            async with self.db.session() as session:
+                ctx.member = await members.find(session, tg_user_id)
+        if ctx.member is not None:
+            ctx.standing = copy.standing(ctx.member, self.clock.now())
+
+    async def _load_at_home(self, ctx: Context, tg_user_id: int) -> None:
+        """In a private chat: the member's own community, wherever that is."""
         async with self.db.session() as session:
-            if chat is not None and chat.type != "private":
-                ctx.binding = await standing.community_of_chat(session, chat.id)
-            if user is not None:
-                ctx.person = Person(user.id, user.full_name, user.language_code)
-                ctx.member = await members.find(session, user.id)
-                ctx.language = (ctx.member.language if ctx.member else None) or normalize_language(
-                    user.language_code, self.default_language
-                )
+            ctx.member = await members.find(session, tg_user_id)
             if ctx.member is not None:
-                community_id = (
-                    ctx.binding.community_id
-                    if ctx.binding is not None
-                    else await standing.home_community(session, ctx.member)
-                )
+                community_id = await standing.home_community(session, ctx.member)
                 ctx.standing = await standing.load(
                     session, ctx.member, community_id, self.clock.now()
                 )
-        data["ctx"] = ctx
-        return await handler(update, data)
