@@ -36,8 +36,8 @@ SANDBOX_TOKEN = "1000000001:SANDBOX-xieshang"
 class BotApp:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.db = Database(settings.db)
         self.clock: Clock = VirtualClock() if settings.clock == "virtual" else RealClock()
+        self.db = Database(settings.db, now=self.clock.now)
         self.sandbox: Sandbox | None = None
         self.bot: Bot | None = None
         self.dispatcher = build_dispatcher(self.db, self.clock, settings.default_language)

@@ -10,14 +10,14 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import URL, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from storage.engine import Database
+from storage.engine import NOW, Database
 from storage.models import AuditEvent, AuditHead
 from storage.timestamps import utcnow
 
@@ -88,9 +88,16 @@ class Entry:
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
-async def append(connection: AsyncConnection | AsyncSession, entries: Sequence[Entry]) -> int:
+async def append(
+    connection: AsyncConnection | AsyncSession,
+    entries: Sequence[Entry],
+    at: datetime | None = None,
+) -> int:
     """Append events in the caller's transaction with three statements; returns the last
     event's position (0 when there was nothing to append).
+
+    The events are stamped ``at``, or by the clock of the session's database (see
+    storage.engine), which is the bot's clock.
 
     Taking the head row first serialises appends: the UPDATE locks it on PostgreSQL, and on
     SQLite the write transaction already holds the database's write lock. Batching keeps the
@@ -105,7 +112,10 @@ async def append(connection: AsyncConnection | AsyncSession, entries: Sequence[E
         .returning(AuditHead.last_id, AuditHead.last_hash)
     )
     last_id, prev_hash = (await connection.execute(bump)).one()
-    at, rows = utcnow(), []
+    if at is None:
+        clock = connection.info.get(NOW) if isinstance(connection, AsyncSession) else None
+        at = clock() if clock else utcnow()
+    rows = []
     for position, entry in enumerate(entries, start=last_id - len(entries) + 1):
         row = SimpleNamespace(
             id=position,

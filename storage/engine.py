@@ -1,13 +1,18 @@
 """The application's database handle: async engine, read sessions, write transactions."""
 
 import asyncio
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 
 from sqlalchemy import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from storage import migrate, sqlite
 from storage.changes import Changes
+from storage.timestamps import utcnow
+
+NOW = "now"  # key of the clock in every session's info
 
 
 class Database:
@@ -18,7 +23,9 @@ class Database:
     writers queue on busy_timeout instead of failing half-way.
     """
 
-    def __init__(self, url: str | URL, *, echo: bool = False) -> None:
+    def __init__(
+        self, url: str | URL, *, echo: bool = False, now: Callable[[], datetime] = utcnow
+    ) -> None:
         self.url = make_url(url)
         self.engine = create_async_engine(self.url, echo=echo)
         self.changes = Changes(self.engine.sync_engine)
@@ -27,8 +34,10 @@ class Database:
             sqlite.set_pragmas(self.engine.sync_engine)
             sqlite.own_begin(self.engine.sync_engine)
             writer = self.engine.execution_options(**sqlite.BEGIN_IMMEDIATE)
-        self._reads = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._writes = async_sessionmaker(writer, expire_on_commit=False)
+        # Sessions carry the clock, so audit events are stamped with the bot's time (virtual
+        # in tests and the demo), the same time its phases and deadlines are computed with.
+        self._reads = async_sessionmaker(self.engine, expire_on_commit=False, info={NOW: now})
+        self._writes = async_sessionmaker(writer, expire_on_commit=False, info={NOW: now})
 
     def session(self) -> AsyncSession:
         """A session for reading: `async with db.session() as s`."""

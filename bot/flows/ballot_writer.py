@@ -289,7 +289,7 @@ async def _store_batch(
         await connection.execute(_upsert_ballots(connection.dialect.name), list(rows.values()))
     if box:
         await connection.execute(_upsert_box(connection.dialect.name), list(box.values()))
-    await audit.append(connection, events)
+    await audit.append(connection, events, now)
     return outcomes
 
 
