@@ -7,7 +7,19 @@ tests/storage/test_schema.py fails when the two drift apart.
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Float,
+    Index,
+    LargeBinary,
+    Table,
+    Text,
+    Unicode,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.timestamps import UTCDateTime, utcnow
@@ -118,6 +130,9 @@ class Member(SQLModel, table=True):
     representative: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     forgotten_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A private message to them was refused (they blocked the bot, or never started it); cleared
+    # when they write to the bot again.
+    unreachable_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ChatBinding(SQLModel, table=True):
@@ -134,6 +149,12 @@ class ChatBinding(SQLModel, table=True):
     bound_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     has_topics: bool = False
     bot_is_admin: bool = False
+    # Keys of bindings.RIGHTS Telegram refused the bot here and the moderators were told about
+    # ("pin,topics"); cleared when the bot's rights change.
+    rights_refused: str | None = Field(default=None, max_length=32)
+    # False: privacy mode hides the discussion from the bot (not an admin, privacy on), so the
+    # minutes must say it was not captured.
+    reads_all: bool = Field(default=True, sa_column_kwargs={"server_default": text("true")})
 
 
 class AuditEvent(SQLModel, table=True):
@@ -458,6 +479,7 @@ class Proposal(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     reason: str | None = Field(default=None, sa_type=Text)
     merged_into_id: int | None = Field(default=None, foreign_key="proposal.id")
+    source_message_id: int | None = None  # the /propose or #提案 message in its group, if any
 
 
 class ProposalSupport(SQLModel, table=True):
@@ -520,3 +542,155 @@ class PollAnswer(SQLModel, table=True):
     member_id: int | None = Field(default=None, foreign_key="member.id")
     option_ids: str = Field(sa_type=Text)  # JSON list of chosen option indexes
     answered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# -- the monthly cycle (issue 7) ----------------------------------------------------------------
+
+VOTE_OPENERS = ("chair", "moderator")
+
+
+class CycleSettings(SQLModel, table=True):
+    """A community's monthly cycle: its 协商日 and when each phase happens, as rules in the
+    canonical text of bot.flows.cycle_text ("second friday 15:00", "D-3 09:00"), plus the
+    numbers that govern the agenda. A community without a row has the defaults and no 协商日.
+    Quiet hours are local times of day ("22:00"), not instants; both NULL means none.
+    """
+
+    __tablename__: ClassVar[str] = "cycle_settings"
+    __table_args__ = (
+        CheckConstraint(
+            "vote_opener IN ({})".format(", ".join(f"'{o}'" for o in VOTE_OPENERS)),
+            name="vote_opener",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", unique=True)
+    day_rule: str | None = Field(default=None, max_length=64)  # None: no 协商日 yet
+    reminder_1: str = Field(default="D-7", max_length=64)
+    reminder_2: str = Field(default="D-1", max_length=64)
+    freeze: str = Field(default="D-3", max_length=64)
+    vote_open: str = Field(default="D", max_length=64)
+    vote_hours: int = 48
+    publicity_days: int = 7
+    support_threshold: int = 5  # households
+    agenda_size: int = 5
+    vote_opener: str = Field(default="chair", max_length=16)
+    quiet_start: str | None = Field(default="22:00", max_length=5)
+    quiet_end: str | None = Field(default="08:00", max_length=5)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_by_id: int | None = Field(default=None, foreign_key="member.id")
+
+
+# -- the scheduler (issue 7) -------------------------------------------------------------------
+
+
+class SchedulerLease(SQLModel, table=True):
+    """Which process runs the scheduled sweeps: one per deployment, however many bots run.
+
+    The holder renews ``expires_at`` while it lives; another process takes over once it passes.
+    """
+
+    __tablename__: ClassVar[str] = "scheduler_lease"
+
+    name: str = Field(primary_key=True, max_length=32)
+    holder: str = Field(max_length=64)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+# APScheduler's SQLAlchemyJobStore keeps its jobs here. It would create the table itself; it is
+# declared (as APScheduler 3 defines it) so that migrations create it and the schema-drift test
+# knows it.
+scheduler_jobs = Table(
+    "apscheduler_jobs",
+    SQLModel.metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)
+
+
+# -- the monthly cycle's phases (issue 7) ------------------------------------------------------
+
+CYCLE_RUN_OUTCOMES = ("done", "skipped", "manual")
+AGENDA_ITEM_STATUSES = ("listed", "postponed")
+
+
+class CycleRun(SQLModel, table=True):
+    """One phase of one community's cycle month that has happened (or was skipped): written in
+    the same transaction as the phase's effects, so the unique key makes every phase run once,
+    whatever restarts. ``month`` is the month of the cycle's 协商日, ``YYYY-MM``."""
+
+    __tablename__: ClassVar[str] = "cycle_run"
+    __table_args__ = (
+        UniqueConstraint("community_id", "month", "phase"),
+        CheckConstraint(
+            "outcome IN ({})".format(", ".join(f"'{o}'" for o in CYCLE_RUN_OUTCOMES)),
+            name="outcome",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id")
+    month: str = Field(max_length=7)
+    phase: str = Field(max_length=16)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    done_at: datetime = Field(sa_type=UTCDateTime)
+    late: bool = False
+    outcome: str = Field(default="done", max_length=16)
+
+
+class CycleChair(SQLModel, table=True):
+    """The 轮值主席 of one cycle month: the rotation's pick (``position``), or a moderator's
+    override. ``grant_id`` is the chair role granted for the month, revoked at the next pick."""
+
+    __tablename__: ClassVar[str] = "cycle_chair"
+    __table_args__ = (UniqueConstraint("community_id", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id")
+    month: str = Field(max_length=7)
+    position: int | None = None
+    household_id: int | None = Field(default=None, foreign_key="household.id")
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    name: str = Field(max_length=100)
+    grant_id: int | None = Field(default=None, foreign_key="role_grant.id")
+    overridden_by_id: int | None = Field(default=None, foreign_key="member.id")
+
+
+class AgendaItem(SQLModel, table=True):
+    """A proposal on one month's agenda, with where its discussion thread lives: a forum topic
+    (``thread_id``) or the replies to a pinned anchor message (``anchor_message_id``)."""
+
+    __tablename__: ClassVar[str] = "agenda_item"
+    __table_args__ = (
+        UniqueConstraint("community_id", "month", "proposal_id"),
+        CheckConstraint(
+            "status IN ({})".format(", ".join(f"'{s}'" for s in AGENDA_ITEM_STATUSES)),
+            name="status",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id")
+    month: str = Field(max_length=7)
+    position: int
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    status: str = Field(default="listed", max_length=16)
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    thread_id: int | None = None
+    anchor_message_id: int | None = None
+
+
+class ItemMessage(SQLModel, table=True):
+    """A message said in an agenda item's thread, kept for the minutes (text the bot saw)."""
+
+    __tablename__: ClassVar[str] = "item_message"
+    __table_args__ = (UniqueConstraint("item_id", "tg_message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="agenda_item.id", index=True)
+    tg_message_id: int
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    text: str = Field(sa_type=Text)
+    at: datetime = Field(sa_type=UTCDateTime)
