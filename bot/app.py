@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.handlers import build_dispatcher
 from bot.i18n import translations
 from bot.outbound import OutboundLimiter
+from bot.scheduler import Scheduler
 from bot.text import segment
 from sandbox.server import RateLimits, Sandbox
 from storage.engine import Database
@@ -40,7 +41,10 @@ class BotApp:
         self.db = Database(settings.db, now=self.clock.now)
         self.sandbox: Sandbox | None = None
         self.bot: Bot | None = None
-        self.dispatcher = build_dispatcher(self.db, self.clock, settings.default_language)
+        self.scheduler = Scheduler(self.db, self.clock)
+        self.dispatcher = build_dispatcher(
+            self.db, self.clock, self.scheduler, settings.default_language
+        )
         self.outbound = OutboundLimiter(settings.outbound)
         self._polling: asyncio.Task[None] | None = None
         self._webhook_runner: web.AppRunner | None = None
