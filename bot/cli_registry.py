@@ -14,31 +14,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bot import render
-from bot.cli_common import CommandError, common_options, database
+from bot.cli_common import CommandError, database, group, leaf, plain
 from bot.flows import communities, roles, scopes
-from bot.flows.inputs import Invalid
 from bot.flows.members import Person
-from bot.i18n import Text
-
-OPERATOR_LANGUAGE = "en"
-
-
-def plain(text: Text) -> str:
-    """A message as terminal text, in the operator's language."""
-    return render.plain(OPERATOR_LANGUAGE, text)
-
-
-def _refusals(handler: Callable[[argparse.Namespace], Awaitable[int]]):
-    """Turn a flow's refusal into the CLI's one-line error."""
-
-    async def run(args: argparse.Namespace) -> int:
-        try:
-            return await handler(args)
-        except Invalid as problem:
-            raise CommandError(plain(problem.text)) from None
-
-    return run
 
 
 def _print_json(value: Any) -> None:
@@ -137,26 +115,10 @@ async def _docs_commands(args: argparse.Namespace) -> int:
     return 0
 
 
-def _leaf(
-    group: argparse._SubParsersAction, name: str, help_: str, handler
-) -> argparse.ArgumentParser:
-    parser = group.add_parser(name, help=help_, description=help_)
-    common_options(parser)
-    parser.set_defaults(handler=_refusals(handler))
-    return parser
-
-
-def _group(
-    commands: argparse._SubParsersAction, name: str, help_: str
-) -> argparse._SubParsersAction:
-    parser = commands.add_parser(name, help=help_, description=help_)
-    return parser.add_subparsers(dest=f"{name}_command", required=True, metavar="ACTION")
-
-
 def add_commands(commands: argparse._SubParsersAction) -> None:
     """Register this area's subcommands."""
-    community = _group(commands, "community", "communities: create and list")
-    create = _leaf(community, "create", "create a community and its root scope", _community_create)
+    community = group(commands, "community", "communities: create and list")
+    create = leaf(community, "create", "create a community and its root scope", _community_create)
     create.add_argument("name", metavar="NAME")
     create.add_argument("--street", metavar="NAME", help="the street (街道) above it")
     create.add_argument(
@@ -164,7 +126,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     )
     create.add_argument("--language", default="zh_CN", help="zh_CN (default) or en")
     create.add_argument("--json", action="store_true", help="print the community as JSON")
-    listed = _leaf(
+    listed = leaf(
         community,
         "list",
         "communities with their counts of grids, buildings, households, members",
@@ -172,27 +134,27 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     )
     listed.add_argument("--json", action="store_true", help="print a JSON list")
 
-    grid = _group(commands, "grid", "grids of a community")
-    grid_create = _leaf(grid, "create", "add a grid to a community", _grid_create)
+    grid = group(commands, "grid", "grids of a community")
+    grid_create = leaf(grid, "create", "add a grid to a community", _grid_create)
     grid_create.add_argument("--community", required=True, metavar="NAME")
     grid_create.add_argument("grid", metavar="GRID")
 
-    role = _group(commands, "role", "roles: admin, moderator, supervisor, grid_worker, chair")
+    role = group(commands, "role", "roles: admin, moderator, supervisor, grid_worker, chair")
     for name, help_, change in (
         ("grant", "grant a role to a Telegram user (the first admin starts here)", roles.grant),
         ("revoke", "revoke a role", roles.revoke),
     ):
-        parser = _leaf(role, name, help_, _role_change(change))
+        parser = leaf(role, name, help_, _role_change(change))
         parser.add_argument("--community", required=True, metavar="NAME")
         parser.add_argument("--user", required=True, type=int, metavar="TELEGRAM_ID")
         parser.add_argument("--role", required=True, choices=[r.value for r in roles.GRANTABLE])
         parser.add_argument("--grid", metavar="GRID", help="the grid (grid_worker only)")
-    role_list = _leaf(role, "list", "who holds which role in a community", _role_list)
+    role_list = leaf(role, "list", "who holds which role in a community", _role_list)
     role_list.add_argument("--community", required=True, metavar="NAME")
     role_list.add_argument("--json", action="store_true", help="print a JSON list")
 
-    docs = _group(commands, "docs", "generated documentation")
-    docs_commands = _leaf(
+    docs = group(commands, "docs", "generated documentation")
+    docs_commands = leaf(
         docs, "commands", "docs/commands.md from the command registry and this CLI", _docs_commands
     )
     docs_commands.add_argument(

@@ -1,17 +1,27 @@
-"""Numbers that govern proposals, in one place until the cycle settings exist.
+"""Numbers that govern proposals, in one place.
 
-Issue 7 (the monthly cycle) makes the support threshold a per-community setting; until then
-every community uses ``DEFAULT_SUPPORT_THRESHOLD`` (design §4 and scenario 01: 5 households).
-Callers ask :func:`support_threshold` so that change stays here.
+The support threshold is a per-community cycle setting (``/cycle set threshold 5``; stored in
+``cycle_settings``, default 5 households: design §4 and scenario 01); callers ask
+:func:`support_threshold`.
 """
 
 from __future__ import annotations
 
-DEFAULT_SUPPORT_THRESHOLD = 5  # households
+from sqlmodel import select
+
+from storage.engine import Database
+from storage.models import CycleSettings
+
 PAGE_SIZE = 10  # proposals per page of /proposals
 SIMILAR_SHOWN = 3  # similar open proposals offered to a proposer
 
 
-def support_threshold(community_id: int) -> int:
+async def support_threshold(db: Database, community_id: int) -> int:
     """Households whose support makes a proposal "supported" (eligible for the agenda)."""
-    return DEFAULT_SUPPORT_THRESHOLD
+    async with db.session() as session:
+        stored = await session.scalar(
+            select(CycleSettings.support_threshold).where(
+                CycleSettings.community_id == community_id
+            )
+        )
+    return stored if stored is not None else CycleSettings().support_threshold
