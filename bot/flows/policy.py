@@ -128,7 +128,7 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.POST_POLL: _CHAIR_UP,
     Action.KEEP_ORDER: _CHAIR_UP,
     Action.SET_AGENDA: frozenset({Role.MODERATOR}),
-    Action.MERGE_REJECT: frozenset({Role.MODERATOR}),
+    Action.MERGE_REJECT: frozenset({Role.GRID_WORKER, Role.MODERATOR}),  # within their scope
     Action.CYCLE_SETTINGS: frozenset({Role.MODERATOR}),
     Action.IMPORT_CHAIR_ROTATION: frozenset({Role.MODERATOR, Role.ADMIN}),
     Action.VIEW_AUDIT: frozenset({Role.SUPERVISOR, Role.ADMIN}),

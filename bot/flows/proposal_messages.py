@@ -7,6 +7,7 @@ import re
 import unicodedata
 from zoneinfo import ZoneInfo
 
+from bot.flows import proposal_category as category
 from bot.flows import proposals as pr
 from bot.flows.results import Button, EditOrigin, Outcome, Reply, Toast, reply
 from bot.i18n import Text, t
@@ -66,9 +67,10 @@ def _proposer(proposal: Proposal, name: str) -> Text:
 
 
 def card(
-    proposal: Proposal, count: int, threshold: int, proposer: str
+    proposal: Proposal, count: int, threshold: int, proposer: str, into: int | None = None
 ) -> tuple[tuple[Text, ...], tuple[tuple[Button, ...], ...]]:
-    """The proposal's message in its group: live support while active, the outcome after."""
+    """The proposal's message in its group: live support while active, the outcome after
+    (``into``: the number of the proposal a merged one went into)."""
     paragraphs: list[Text] = [
         t("<b>Proposal No. {number}: {title}</b>", number=proposal.number, title=proposal.title)
     ]
@@ -78,7 +80,11 @@ def card(
             shown = shown[:CARD_DETAILS] + "…"
         paragraphs.append(t("{details}", details=shown))
     paragraphs.append(_proposer(proposal, proposer))
+    if proposal.status in pr.ACTIVE and category.private(proposal):
+        paragraphs.append(category.line(proposal))  # answered, never seconded: no support
+        return tuple(paragraphs), ((Button(t("Details"), f"{DETAILS}{proposal.id}"),),)
     if proposal.status in pr.ACTIVE:
+        paragraphs += [line for line in (category.line(proposal),) if line is not None]
         paragraphs.append(_support_line(count, threshold))
         buttons = (
             (
@@ -87,11 +93,13 @@ def card(
             ),
         )
         return tuple(paragraphs), buttons
-    paragraphs.append(_status(proposal))
+    paragraphs.append(_status(proposal, into))
     return tuple(paragraphs), ((Button(t("Details"), f"{DETAILS}{proposal.id}"),),)
 
 
-def _status(proposal: Proposal) -> Text:
+def _status(proposal: Proposal, into: int | None = None) -> Text:
+    if proposal.status == "merged" and into is not None:
+        return t("Status: merged into No. {into}; second that one instead.", into=into)
     name = STATUS_NAMES[proposal.status]
     if proposal.reason:
         return t("Status: {status} ({reason})", status=name, reason=proposal.reason)
@@ -123,6 +131,8 @@ def seconded(result: pr.Support, *, from_button: bool) -> Outcome:
             number=p.number,
             status=STATUS_NAMES[p.status],
         )
+    elif result.status == pr.PRIVATE:
+        text = category.not_for_agenda(p)
     elif result.by_name:
         text = t(
             "Household {code} already supports No. {number} ({name} seconded it): "
@@ -197,6 +207,15 @@ def reached(proposal: Proposal, count: int) -> Text:
     )
 
 
+def already(proposal: Proposal) -> Text:
+    """The answer to closing (withdrawing, rejecting, answering…) what is closed already."""
+    return t(
+        "No. {number} is already {status}.",
+        number=proposal.number,
+        status=STATUS_NAMES[proposal.status],
+    )
+
+
 def closed_notice(proposal: Proposal) -> Text:
     if proposal.reason:
         return t(
@@ -237,8 +256,10 @@ def detail(
         else t("Seconded by {n} households.", n=count),
     ]
     lines += [t("• {building}: {n} households", building=b, n=n) for b, n in by_building]
-    buttons: tuple[tuple[Button, ...], ...] = ()
     if proposal.status in pr.ACTIVE:
+        lines += [line for line in (category.line(proposal),) if line is not None]
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if proposal.status in pr.ACTIVE and not category.private(proposal):
         buttons = ((Button(t("Second ({n} households)", n=count), f"{SECOND}{proposal.id}"),),)
     return reply(*lines, buttons=buttons)
 

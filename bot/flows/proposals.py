@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
+from bot.flows import proposal_category as category
 from bot.flows import standing
 from bot.flows.members import Person, ensure
 from bot.flows.proposal_text import Draft
@@ -28,6 +29,7 @@ ACTIVE = ("open", "supported")  # may be seconded, are listed and matched agains
 NEW = "new"
 ALREADY = "already"  # this member's household supports it already
 CLOSED = "closed"  # the proposal no longer takes support
+PRIVATE = "private"  # a confirmed 私事: answered by the grid worker, never seconded
 WITHDRAWN = "withdrawn"
 NOT_SUPPORTING = "not_supporting"
 NOT_YOURS = (
@@ -45,6 +47,7 @@ class Support:
     household_code: str = ""
     by_name: str | None = None  # who in the household seconded, when it was someone else
     reached: bool = False  # the threshold was reached just now
+    dropped: bool = False  # support fell below the threshold just now
 
 
 async def support_count(session: AsyncSession, proposal_id: int) -> int:
@@ -77,9 +80,14 @@ async def create(
     now: datetime,
     kind: str | None = None,
     area: str | None = None,
+    source_message_id: int | None = None,
 ) -> tuple[Proposal, int]:
     """A new open proposal with the next number; a verified proposer's household is its first
-    supporter (``household_id``), an unverified proposer's proposal is marked as such."""
+    supporter (``household_id``), an unverified proposer's proposal is marked as such. Without
+    ``kind``/``area`` it gets the suggested 三事分流 kind and 4335 area."""
+    if kind is None or area is None:
+        suggested = await category.suggestion(draft.title, draft.details)
+        kind, area = kind or suggested.kind, area or suggested.area
     async with db.write() as session:
         member = await ensure(session, person, language)
         last = await session.scalar(
@@ -97,6 +105,7 @@ async def create(
             area=area,
             created_at=now,
             updated_at=now,
+            source_message_id=source_message_id,
         )
         session.add(proposal)
         await session.flush()
@@ -149,6 +158,8 @@ async def second(
         household = await session.get(Household, member.household_id)
         if proposal.status not in ACTIVE:
             return Support(CLOSED, proposal, await support_count(session, proposal.id))
+        if category.private(proposal):
+            return Support(PRIVATE, proposal, await support_count(session, proposal.id))
         existing = await _active_support(session, proposal.id, member.household_id)
         if existing is not None:
             by = await session.get(Member, existing.member_id) if existing.member_id else None
@@ -211,7 +222,8 @@ async def unsecond(
         existing.withdrawn_at = now
         session.add(existing)
         count -= 1
-        if proposal.status == "supported" and count < threshold:
+        dropped = proposal.status == "supported" and count < threshold
+        if dropped:
             proposal.status = "open"  # below the threshold again: not eligible for the agenda
         proposal.updated_at = now
         session.add(proposal)
@@ -223,7 +235,7 @@ async def unsecond(
             subject=f"proposal:{proposal.id}",
             data={"household_id": member.household_id, "support": count},
         )
-        return Support(WITHDRAWN, proposal, count, household.code)
+        return Support(WITHDRAWN, proposal, count, household.code, dropped=dropped)
 
 
 async def close(
@@ -241,18 +253,33 @@ async def close(
         proposal = await session.get(Proposal, proposal_id)
         if proposal is None or proposal.status not in ACTIVE:
             return None
-        previous = proposal.status
-        proposal.status, proposal.reason, proposal.updated_at = status, reason, now
-        session.add(proposal)
-        await audit.record(
-            session,
-            f"proposal.{status}",
-            actor_id=actor_id,
-            community_id=proposal.community_id,
-            subject=f"proposal:{proposal.id}",
-            data={"from": previous, "reason": reason},
-        )
+        await set_status(session, proposal, status, actor_id=actor_id, reason=reason, now=now)
         return proposal
+
+
+async def set_status(
+    session: AsyncSession,
+    proposal: Proposal,
+    status: str,
+    *,
+    actor_id: int | None,
+    reason: str | None,
+    now: datetime,
+    **data: object,
+) -> None:
+    """Move a proposal to ``status`` in the caller's transaction, audited with where it came
+    from, the reason and ``data``: every status change is recorded the same way."""
+    previous = proposal.status
+    proposal.status, proposal.reason, proposal.updated_at = status, reason, now
+    session.add(proposal)
+    await audit.record(
+        session,
+        f"proposal.{status}",
+        actor_id=actor_id,
+        community_id=proposal.community_id,
+        subject=f"proposal:{proposal.id}",
+        data={"from": previous, "reason": reason, **data},
+    )
 
 
 async def _active_support(

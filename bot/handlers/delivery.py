@@ -100,7 +100,9 @@ async def deliver(
                 # A double press edits to the same content; Telegram refuses, nothing is lost.
                 if "message is not modified" not in exc.message:
                     raise
-    if isinstance(event, CallbackQuery):
+    # Notices alone go to other chats on the side (a proposer told after the press was
+    # answered): they leave the press to the outcomes that answer it, once.
+    if isinstance(event, CallbackQuery) and not all(isinstance(o, Notify) for o in outcomes):
         if toast is None:
             await event.answer()
         else:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from aiogram import F, Router
 from aiogram.filters import LEAVE_TRANSITION, ChatMemberUpdatedFilter, Command, CommandObject
 from aiogram.fsm.context import FSMContext
@@ -17,13 +19,14 @@ from bot.flows import (
     unbinding,
     whoami,
 )
-from bot.flows.dialogue import KEEP, Step, cancel, use_buttons
+from bot.flows.dialogue import cancel, use_buttons
 from bot.flows.households import Located
 from bot.flows.inputs import Invalid
 from bot.flows.members import Person
 from bot.flows.policy import Action
-from bot.flows.results import Notify, reply
+from bot.flows.results import reply
 from bot.flows.roles import parse_user_id, placeholder_name
+from bot.handlers import dialogue_steps
 from bot.handlers.context import Context
 from bot.i18n import normalize_language
 from storage.models import Member
@@ -49,14 +52,7 @@ STATES = {
 }
 
 
-async def run(ctx: Context, state: FSMContext, step: Step) -> list[Notify]:
-    """Move the dialogue to the step's state, then show what it says."""
-    if step.state is None:
-        await state.clear()
-    elif step.state != KEEP:
-        await state.set_state(STATES[step.state])
-        await state.set_data(step.data)
-    return await ctx.show(step.outcomes)
+run = partial(dialogue_steps.run, states=STATES)
 
 
 def _words(command: CommandObject) -> list[str]:

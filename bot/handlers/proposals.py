@@ -18,17 +18,21 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot import render
-from bot.clock import Clock
 from bot.flows import proposal_messages as say
 from bot.flows import proposal_settings as settings
 from bot.flows import proposals as pr
 from bot.flows import standing
 from bot.flows.inputs import Invalid
-from bot.flows.policy import Action, Role
-from bot.flows.proposal_text import Draft, parse_draft, strip_tag
+from bot.flows.policy import Action
+from bot.flows.proposal_status import notice as status_notice
+from bot.flows.proposal_text import parse_draft, strip_tag
 from bot.flows.results import EditOrigin, Notify, Toast, reply
+from bot.handlers import proposal_raising as raising
 from bot.handlers.context import Context
-from bot.handlers.delivery import markup
+from bot.handlers.delivery import markup, notify
+from bot.handlers.proposal_lookup import community as _community
+from bot.handlers.proposal_lookup import load
+from bot.handlers.proposal_notices import tell_proposer
 from bot.i18n import t
 from bot.text.similar import Indexes
 from storage.engine import Database
@@ -36,7 +40,6 @@ from storage.models import Community, Member, Proposal
 
 log = logging.getLogger("xieshang.proposals")
 EDIT_INTERVAL = 3.0  # seconds between edits of one proposal message (Telegram: ~20/min/group)
-DRAFT = "proposal_draft"  # FSM key of a draft waiting on the similar-proposals offer
 
 
 class Throttle:
@@ -82,6 +85,7 @@ class Proposals:
         self.bot: Bot | None = None
         self.indexes = Indexes()
         self.cards = Throttle(EDIT_INTERVAL, self.refresh)
+        self.taps = raising.Taps()  # against double taps on the buttons that create a proposal
         self._loaded: asyncio.Task[None] | None = None
 
     async def startup(self, bot: Bot) -> None:
@@ -135,11 +139,17 @@ class Proposals:
             count = await pr.support_count(session, proposal.id)
             community = await session.get(Community, proposal.community_id)
             proposer = await session.get(Member, proposal.proposer_id)
+            into = (
+                await session.get(Proposal, proposal.merged_into_id)
+                if proposal.merged_into_id
+                else None
+            )
         paragraphs, buttons = say.card(
             proposal,
             count,
-            settings.support_threshold(proposal.community_id),
+            await settings.support_threshold(self.db, proposal.community_id),
             proposer.display_name,
+            into.number if into else None,
         )
         return render.message(community.language, paragraphs, buttons), proposal
 
@@ -152,6 +162,17 @@ class Proposals:
             reply_markup=markup(rendered.keyboard),
         )
         await pr.set_message(self.db, proposal.id, chat_id, sent.message_id, thread_id)
+
+    async def changed(self, proposal: Proposal) -> None:
+        """A change made by the bot's own runtime (a vote, the agenda freeze), not in a chat:
+        the card shows it, and the proposer is told privately in their language."""
+        await self.refresh(proposal.id)
+        async with self.db.session() as session:
+            proposer = await session.get(Member, proposal.proposer_id)
+            community = await session.get(Community, proposal.community_id)
+        if proposer is not None and proposer.forgotten_at is None:
+            notice = Notify(proposer.tg_user_id, (status_notice(proposal),))
+            await notify(self.bot, notice, proposer.language or community.language)
 
     async def refresh(self, proposal_id: int) -> None:
         async with self.db.session() as session:
@@ -168,18 +189,14 @@ class Proposals:
             )
 
 
-def _community(ctx: Context) -> int | None:
-    """The group's community; in a private chat the asker's own."""
-    return ctx.binding.community_id if ctx.binding is not None else ctx.standing.community_id
-
-
 def _thread(message: Message | None) -> int | None:
     return message.message_thread_id if message and message.is_topic_message else None
 
 
-def router(db: Database, clock: Clock) -> Router:
+def router(runtime: Proposals) -> Router:
+    """The group commands and buttons; ``runtime`` is shared with the private dialogue and the
+    editing commands (bot.handlers.__init__ builds it)."""
     r = Router(name="proposals")
-    runtime = Proposals(db)
     r.startup.register(runtime.startup)
     r.shutdown.register(runtime.shutdown)
 
@@ -209,51 +226,18 @@ def router(db: Database, clock: Clock) -> Router:
         except Invalid as problem:
             await ctx.show(reply(problem.text))
             return
-        thread = _thread(message)
-        found = await runtime.similar(ctx.binding.community_id, draft.title)
-        if found:
-            await state.update_data(
-                **{DRAFT: {"title": draft.title, "details": draft.details, "thread": thread}}
-            )
-            await ctx.show(say.similar_offer(found))
-            return
-        await create(ctx, draft, thread)
-
-    async def create(ctx: Context, draft: Draft, thread: int | None) -> None:
         binding = ctx.binding
-        verified = ctx.member is not None and ctx.standing.holds(Role.RESIDENT)
-        proposal, _ = await pr.create(
-            ctx.db,
-            community_id=binding.community_id,
-            scope_id=binding.scope_id,
-            draft=draft,
-            person=ctx.person,
-            language=ctx.language,
-            household_id=ctx.member.household_id if verified else None,
-            now=ctx.clock.now(),
+        target = raising.Target(
+            binding.community_id,
+            binding.scope_id,
+            binding.chat_id,
+            _thread(message),
+            message.message_id,
         )
-        await runtime.indexed(proposal)
-        await runtime.post(proposal, binding.chat_id, thread)
-        if not verified:
-            await ctx.show(
-                reply(
-                    t(
-                        "No. {number} is recorded, marked as raised by an unverified member. "
-                        "To second proposals and count as a household, send /join to me in a "
-                        "private chat.",
-                        number=proposal.number,
-                    )
-                )
-            )
+        await ctx.show(await raising.offer_or_create(runtime, ctx, state, draft, target))
 
     async def create_anyway(query: CallbackQuery, ctx: Context, state: FSMContext) -> None:
-        draft = (await state.get_data()).get(DRAFT)
-        if draft is None or ctx.binding is None:
-            await ctx.show(Toast(t("This offer is not yours, or it was already used."), alert=True))
-            return
-        await state.update_data(**{DRAFT: None})
-        await ctx.show(EditOrigin((t("Creating your proposal as a new one."),)))
-        await create(ctx, Draft(draft["title"], draft["details"]), draft["thread"])
+        await raising.create_anyway(runtime, ctx, state)
 
     async def instead(query: CallbackQuery, ctx: Context, state: FSMContext) -> None:
         """[附议第N号]: second the existing proposal; the presser's waiting draft is dropped."""
@@ -261,31 +245,13 @@ def router(db: Database, clock: Clock) -> Router:
         if result is None:
             return
         data = await state.get_data()
-        if data.get(DRAFT) is not None and result.status != pr.CLOSED:
-            await state.update_data(**{DRAFT: None})
+        if data.get(raising.DRAFT) is not None and result.status != pr.CLOSED:
+            await state.update_data(**{raising.DRAFT: None})
             await ctx.show(EditOrigin((say.seconded(result, from_button=False).paragraphs[0],)))
         else:
             await ctx.show(say.seconded(result, from_button=True))
 
     # -- seconding --------------------------------------------------------------------------
-
-    async def load(ctx: Context, proposal_id: int | None = None, number: int | None = None):
-        """The proposal, by id or by number in the asker's community; tells them if not found."""
-        async with ctx.db.session() as session:
-            if proposal_id is not None:
-                proposal = await session.get(Proposal, proposal_id)
-            elif _community(ctx) is not None and number is not None:
-                proposal = await pr.find(session, _community(ctx), number)
-            else:
-                proposal = None
-            if proposal is None or proposal.community_id != _community(ctx):
-                text = t("There is no proposal No. {number} here.", number=number or "?")
-                await ctx.show(
-                    Toast(text, alert=True) if isinstance(ctx.event, CallbackQuery) else reply(text)
-                )
-                return None, ()
-            paths = await standing.scope_paths(session, proposal.community_id)
-        return proposal, paths.get(proposal.scope_id, ())
 
     async def support(
         ctx: Context, change: Any, proposal_id: int | None = None, number: int | None = None
@@ -299,27 +265,19 @@ def router(db: Database, clock: Clock) -> Router:
             ctx.db,
             proposal.id,
             ctx.member,
-            settings.support_threshold(proposal.community_id),
+            await settings.support_threshold(ctx.db, proposal.community_id),
             ctx.clock.now(),
         )
         if result.status in (pr.NEW, pr.WITHDRAWN):
             runtime.cards.touch(proposal.id)
-        if result.reached:
-            await tell_proposer(ctx, result.proposal, say.reached(result.proposal, result.count))
-        return result
-
-    async def tell_proposer(ctx: Context, proposal: Proposal, text: Any) -> None:
-        """A notice in the proposer's private chat; in the group if they never opened one."""
-        async with ctx.db.session() as session:
-            proposer = await session.get(Member, proposal.proposer_id)
-        if proposer is None or proposer.forgotten_at is not None:
-            return
-        if await ctx.show(Notify(proposer.tg_user_id, (text,))) and proposal.chat_id:
-            await runtime.bot.send_message(
-                proposal.chat_id,
-                render.text(ctx.language, text),
-                message_thread_id=proposal.thread_id,
+        if result.reached or result.dropped:
+            notice = status_notice(
+                result.proposal,
+                count=result.count,
+                threshold=await settings.support_threshold(ctx.db, proposal.community_id),
             )
+            await tell_proposer(ctx, result.proposal, notice)
+        return result
 
     async def second_button(query: CallbackQuery, ctx: Context) -> None:
         result = await support(ctx, pr.second, (say.ids(query.data or "", say.SECOND) or [0])[0])
@@ -388,7 +346,7 @@ def router(db: Database, clock: Clock) -> Router:
             say.detail(
                 proposal,
                 count,
-                settings.support_threshold(proposal.community_id),
+                await settings.support_threshold(ctx.db, proposal.community_id),
                 proposer.display_name,
                 by_building,
                 community.timezone,
@@ -418,7 +376,11 @@ def router(db: Database, clock: Clock) -> Router:
         async with ctx.db.session() as session:
             found = await pr.active_in_scope(session, community_id, scope_id)
         return say.page(
-            found, scope_id, page, settings.PAGE_SIZE, settings.support_threshold(community_id)
+            found,
+            scope_id,
+            page,
+            settings.PAGE_SIZE,
+            await settings.support_threshold(ctx.db, community_id),
         )
 
     async def proposals_command(message: Message, ctx: Context) -> None:
@@ -490,21 +452,12 @@ def router(db: Database, clock: Clock) -> Router:
             now=ctx.clock.now(),
         )
         if closed is None:
-            await ctx.show(
-                reply(
-                    t(
-                        "No. {number} is already {status}.",
-                        number=proposal.number,
-                        status=say.STATUS_NAMES[proposal.status],
-                    )
-                )
-            )
+            await ctx.show(reply(say.already(proposal)))
             return
         await runtime.indexed(closed)
         runtime.cards.touch(closed.id)
         await ctx.show(reply(say.closed_notice(closed)))
-        if ctx.member is None or ctx.member.id != closed.proposer_id:
-            await tell_proposer(ctx, closed, say.closed_notice(closed))
+        await tell_proposer(ctx, closed, status_notice(closed))
 
     in_group = F.chat.type.in_({"group", "supergroup"})
     r.message.register(propose_command, Command("propose"))

@@ -5,15 +5,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import aiohttp
 from sqlmodel import select
 
 from bot.app import BotApp
 from bot.flows import joining
-from sandbox.server import Sandbox
 from storage.models import DialogState, Member
 from tests import factories
-from tests.conftest import Running, settings_for
+from tests.conftest import Running, outside_sandbox
 from tests.driver import World, buttons
 from tests.e2e.membership_estate import ask_to_join, audit_actions, estate, member_row, requests
 
@@ -282,35 +280,26 @@ async def test_decision_by_someone_without_the_right_changes_nothing(
 
 async def test_dialogue_survives_a_restart(tmp_path: Path) -> None:
     """The bot stops mid-dialogue; a new bot on the same database carries on from the same step."""
-    sandbox = Sandbox(bot_token="4343:RESTART", port=0, limits=None)
-    await sandbox.start()
-    settings = settings_for(
-        tmp_path, **{"telegram.token": "4343:RESTART", "telegram.api_base": sandbox.url}
-    )
-    try:
-        async with aiohttp.ClientSession(base_url=sandbox.url) as http:
-            world = World(http)
-            first = BotApp(settings)
-            await first.start()
-            try:
-                await estate(first.db, world)
-                alice = await world.user("王芳")
-                dm = await alice.private_chat()
-                await dm.send("/join")
-                [ask] = await dm.wait_bot_messages(1)
-                await dm.press(ask, "7栋")
-            finally:
-                await first.stop()
-            second = BotApp(settings)
-            await second.start()
-            try:
-                async with second.db.session() as s:
-                    [row] = (await s.scalars(select(DialogState))).all()
-                    assert row.state == "Joining:room" and '"building"' in row.data
-                await dm.send("1-101")
-                [tail] = await dm.wait_bot_messages(1)
-                assert "7-1-101" in tail["text"] and "后 4 位" in tail["text"]
-            finally:
-                await second.stop()
-    finally:
-        await sandbox.stop()
+    async with outside_sandbox(tmp_path) as (world, settings):
+        first = BotApp(settings)
+        await first.start()
+        try:
+            await estate(first.db, world)
+            alice = await world.user("王芳")
+            dm = await alice.private_chat()
+            await dm.send("/join")
+            [ask] = await dm.wait_bot_messages(1)
+            await dm.press(ask, "7栋")
+        finally:
+            await first.stop()
+        second = BotApp(settings)
+        await second.start()
+        try:
+            async with second.db.session() as s:
+                [row] = (await s.scalars(select(DialogState))).all()
+                assert row.state == "Joining:room" and '"building"' in row.data
+            await dm.send("1-101")
+            [tail] = await dm.wait_bot_messages(1)
+            assert "7-1-101" in tail["text"] and "后 4 位" in tail["text"]
+        finally:
+            await second.stop()

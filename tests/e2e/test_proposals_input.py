@@ -71,10 +71,10 @@ async def test_html_full_width_and_emoji_are_taken_as_typed(running, world):
 
 async def test_outside_a_bound_group(running, world):
     place = await estate(running, world)
-    dm = await place.people["zhao"].private_chat()
-    await dm.send("/propose 7栋安装门禁系统")
-    [answer] = await dm.wait_bot_messages(1)
-    assert "请在已绑定社区、网格或楼栋的群里提出提案" in answer["text"]
+    dm = await place.people["newcomer"].private_chat()  # in private, /propose guides (see
+    await dm.send("/propose 7栋安装门禁系统")  # test_proposals_dialogue): not knowing where
+    [answer] = await dm.wait_bot_messages(1)  # the newcomer lives, it sends them to /join
+    assert "我还不知道你住在哪里" in answer["text"] and "/join" in answer["text"]
     other = await world.group("闲聊群", [place.people["zhao"]])
     await other.send("#提案 7栋安装门禁系统")
     [answer] = await other.wait_bot_messages(1)

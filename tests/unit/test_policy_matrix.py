@@ -54,7 +54,7 @@ EXPECTED: dict[Action, set[Role]] = {
     A.POST_POLL: {CH, MOD},
     A.KEEP_ORDER: {CH, MOD},
     A.SET_AGENDA: {MOD},
-    A.MERGE_REJECT: {MOD},
+    A.MERGE_REJECT: {GW, MOD},  # issue 5: grid workers merge/reject in their grids
     A.CYCLE_SETTINGS: {MOD},
     A.IMPORT_CHAIR_ROTATION: {MOD, ADM},
     A.VIEW_AUDIT: {SUP, ADM},
