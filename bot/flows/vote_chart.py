@@ -1,14 +1,17 @@
 """The result chart: a horizontal bar per option plus the households that did not vote, as PNG.
 
 matplotlib with the Agg backend, and a CJK font so Chinese labels render (never boxes): Noto
-Sans CJK from Debian's fonts-noto-cjk (no pip package ships a CJK font under a clear licence at
-a sane size). ``FontMissing`` when it is absent: the result is then posted without a chart.
+Sans CJK SC (SIL Open Font Licence) as the pip package mplfonts ships it. Only the font file is
+used; mplfonts' own code is never imported. ``FontMissing`` when it is absent: the result is
+then posted without a chart.
 """
 
 from __future__ import annotations
 
 import io
 from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
 
 import matplotlib
 
@@ -17,22 +20,21 @@ matplotlib.use("Agg")
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-SYSTEM_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC")
+FONT_FILE = "NotoSansCJKsc-Regular.otf"
 
 
 class FontMissing(RuntimeError):
-    """No CJK font: install Debian's fonts-noto-cjk."""
+    """No CJK font: the mplfonts package is not installed."""
 
 
 @cache
 def cjk_font() -> font_manager.FontProperties:
-    for family in SYSTEM_FAMILIES:
-        try:
-            path = font_manager.findfont(family, fallback_to_default=False)
-        except ValueError:
-            continue
-        return font_manager.FontProperties(fname=path)
-    raise FontMissing("no CJK font: apt-get install fonts-noto-cjk")
+    spec = find_spec("mplfonts")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "fonts" / FONT_FILE
+        if path.is_file():
+            return font_manager.FontProperties(fname=path)
+    raise FontMissing(f"no CJK font: pip install mplfonts (for {FONT_FILE})")
 
 
 def render_png(

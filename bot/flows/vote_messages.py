@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 
 from bot.flows import ballot_writer as bw
 from bot.flows import vote_rules as rules
+from bot.flows.proposal_messages import closed_notice
 from bot.flows.results import Button, Toast
 from bot.flows.votes import Closed, Spec, options_of, rule_of
 from bot.i18n import Text, t
-from storage.models import Vote
+from storage.models import Proposal, Vote
 
-CONFIRM, CANCEL = "vo:ok", "vo:no"
+CONFIRM, CANCEL, BACK = "vo:ok", "vo:no", "vo:back"
 
 
 def cast_data(vote_id: int, option: int) -> str:
@@ -29,21 +30,34 @@ def _ballot_type(secret: bool) -> Text:
     return t("secret ballot (only totals are shown)") if secret else t("named ballot (签字表决)")
 
 
-def _local(moment: datetime, timezone: str) -> str:
+def local(moment: datetime, timezone: str) -> str:
     return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
 
 
-def summary(spec: Spec, electorate: int, closes_at: datetime, timezone: str):
+def summary(
+    spec: Spec,
+    electorate: int,
+    closes_at: datetime,
+    timezone: str,
+    *,
+    proposal: Proposal | None = None,
+    back: bool = False,
+):
+    """The summary confirmed before a vote opens; ``back`` when a guided dialogue led here."""
+    decides = (t("It decides proposal No. {number}.", number=proposal.number),) if proposal else ()
     paragraphs = (
         t("<b>Open this vote?</b>"),
         t("<b>{title}</b>", title=spec.title),
+        *decides,
         t("Options: {options}", options=" / ".join(spec.options)),
         t("Rule: {rule}", rule=rules.describe(spec.rule)),
         t("Electorate: {n} households (fixed now)", n=electorate),
         t("Ballot: {type}", type=_ballot_type(spec.secret)),
-        t("Closes at {time}", time=_local(closes_at, timezone)),
+        t("Closes at {time}", time=local(closes_at, timezone)),
     )
     buttons = ((Button(t("Open the vote"), CONFIRM), Button(t("Cancel"), CANCEL)),)
+    if back:
+        buttons = ((Button(t("‹ Back"), BACK),), *buttons)
     return paragraphs, buttons
 
 
@@ -54,11 +68,11 @@ def ballot(vote: Vote, voted: int, electorate: int, timezone: str, counts=None):
         t("<b>Vote {id}: {title}</b>", id=vote.id, title=vote.title),
         t("Rule: {rule}", rule=rules.describe(rule_of(vote))),
         t("Ballot: {type}", type=_ballot_type(vote.secret)),
-        t("Closes at {time}", time=_local(vote.closes_at, timezone)),
+        t("Closes at {time}", time=local(vote.closes_at, timezone)),
         t("Voted: {voted} of {n} households", voted=voted, n=electorate),
     ]
     if counts is not None and not vote.results_hidden:
-        paragraphs.append(_counts(labels, counts))
+        paragraphs.append(counts_line(labels, counts))
     paragraphs.append(t("Only each household's representative (or delegate) can vote."))
     buttons = tuple(
         (Button(t("{label}", label=label), cast_data(vote.id, i)),)
@@ -86,17 +100,18 @@ def result(closed: Closed) -> tuple[Text, ...]:
         t("<b>Result of vote {id}: {title}</b>", id=vote.id, title=vote.title),
         verdict,
         closed.result.reason,
-        _counts(labels, closed.counts),
+        counts_line(labels, closed.counts),
         t(
             "Turnout: {voted} of {n} households; {offline} offline (paper) ballots",
             voted=closed.result.ballots,
             n=closed.result.electorate,
             offline=closed.offline,
         ),
+        *((closed_notice(closed.proposal),) if closed.proposal else ()),
     )
 
 
-def _counts(labels: tuple[str, ...], counts) -> Text:
+def counts_line(labels: tuple[str, ...], counts) -> Text:
     return t(
         "{counts}",
         counts="，".join(f"{label} {count}" for label, count in zip(labels, counts, strict=True)),

@@ -1,17 +1,25 @@
 """What a chair types to open a vote: ``/vote 标题 | 选项 | 规则 | 时长 | 类型``.
 
-Every part after the title may be left out: 同意/不同意/弃权, "60 %以上 of all households",
-48 hours, open (named) ballot, results shown at close. Rules are read the way people write
-them — 过半数, 60%以上, 超过60%, 三分之二, 多数, optional 法定50% — in Chinese or English;
-full-width characters are normalised first.
+With at least one ``|`` it is the one-line form: every part after the title may be left empty
+and takes its default — 同意/不同意/弃权, "60 %以上 of all households", 48 hours, open (named)
+ballot, results shown at close. Without ``|`` (``/vote`` or ``/vote 标题``) the bot asks for the
+rest step by step (bot.flows.vote_dialogue). ``#3`` instead of a title votes on proposal No. 3.
+Rules are read the way people write them — 过半数, 60%以上, 超过60%, 三分之二, 多数, optional
+法定50% — in Chinese or English; full-width characters are normalised first.
+
+Both forms fill the same :class:`Draft` (the parts as text), which :func:`build` turns into a
+:class:`~bot.flows.votes.Spec`; the draft is what the dialogue storage keeps until the chair
+confirms.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from fractions import Fraction
+from typing import Any
 
 from bot.flows import vote_rules as rules
 from bot.flows.inputs import Invalid
@@ -28,27 +36,78 @@ _UNITS = {"分钟": 1, "min": 1, "m": 1, "小时": 60, "h": 60, "天": 1440, "d"
 _SECRET = {"无记名", "不记名", "秘密", "secret"}
 _OPEN = {"记名", "公开", "open", "named"}
 _LIVE = {"实时", "实时结果", "live"}
+_PROPOSAL = re.compile(r"#\s*(\d{1,9})")
+
+
+@dataclass
+class Draft:
+    """The parts of a vote as typed or chosen; empty means the default."""
+
+    title: str = ""
+    options: str = ""
+    rule: str = ""
+    duration: str = ""
+    kind: str = ""
+    proposal: int | None = None  # the proposal's id (not its number) when voting on one
+    scope: int | None = None  # the electorate's scope; None: the group's
+
+    def as_data(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Draft:
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Request:
+    """What /vote's arguments say before anything is looked up."""
+
+    draft: Draft
+    proposal_number: int | None  # ``#3``: the title and scope come from proposal No. 3
+    complete: bool  # the one-line form (``|`` given): nothing is asked, defaults fill the rest
+
+
+def normalized(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "")
+
+
+def read(args: str) -> Request:
+    """Split /vote's arguments (full-width ｜ and ＃ too); the parts are checked by build()."""
+    parts = [" ".join(p.split()) for p in normalized(args).split("|")]
+    if len(parts) > 5:
+        raise Invalid(t("Too many parts: /vote title | options | rule | duration | type."))
+    parts += [""] * (5 - len(parts))
+    head, options, rule, duration, kind = parts
+    found = _PROPOSAL.fullmatch(head)
+    draft = Draft("" if found else head, options, rule, duration, kind)
+    return Request(draft, int(found.group(1)) if found else None, "|" in normalized(args))
 
 
 def parse(args: str, language: str) -> Spec:
-    text = unicodedata.normalize("NFKC", args or "")
-    parts = [" ".join(p.split()) for p in text.split("|")]
-    parts += [""] * (5 - len(parts))
-    if len(parts) > 5:
-        raise Invalid(t("Too many parts: /vote title | options | rule | duration | type."))
-    title, options, rule, duration, kind = parts
-    if not title:
+    """The one-line form without a proposal, straight to a Spec."""
+    return build(read(args).draft, language)
+
+
+def build(draft: Draft, language: str) -> Spec:
+    kind, labels = options(draft.options, language)
+    secret, hidden = ballot_type(draft.kind)
+    return Spec(
+        title(draft.title), kind, labels, rule(draft.rule), secret, hidden, duration(draft.duration)
+    )
+
+
+def title(text: str) -> str:
+    if not text:
         raise Invalid(
             t("Give the vote a title: /vote 7栋安装门禁系统 | 同意/不同意/弃权 | 过半数 | 48小时")
         )
-    if len(title) > TITLE_LIMIT or any(unicodedata.category(c) == "Cc" for c in title):
+    if len(text) > TITLE_LIMIT or any(unicodedata.category(c) == "Cc" for c in text):
         raise Invalid(t("A title can have at most {limit} characters.", limit=TITLE_LIMIT))
-    vote_kind, labels = _options(options, language)
-    secret, hidden = _ballot_type(kind)
-    return Spec(title, vote_kind, labels, _rule(rule), secret, hidden, _duration(duration))
+    return text
 
 
-def _options(text: str, language: str) -> tuple[str, tuple[str, ...]]:
+def options(text: str, language: str) -> tuple[str, tuple[str, ...]]:
     if not text:
         return rules.APPROVAL, APPROVAL_LABELS.get(language, APPROVAL_LABELS["zh_CN"])
     labels = tuple(o.strip() for o in re.split(r"[/、,，;；]", text) if o.strip())
@@ -66,7 +125,7 @@ def _options(text: str, language: str) -> tuple[str, tuple[str, ...]]:
     return rules.CHOICE, labels
 
 
-def _rule(text: str) -> rules.Rule:
+def rule(text: str) -> rules.Rule:
     if not text:
         return rules.share_of_eligible(Fraction(3, 5), rules.AT_LEAST)
     lowered = text.lower()
@@ -101,17 +160,30 @@ def _rule(text: str) -> rules.Rule:
     )
 
 
-def _share(percent: str) -> Fraction:
-    share = Fraction(percent) / 100
+def percent(text: str) -> str:
+    """A typed percentage ("60", "60%", "６０％") as the digits rules are written with."""
+    found = re.fullmatch(r"(\d{1,3}(?:\.\d)?)\s*%?", normalized(text).strip())
+    if found is None:
+        raise Invalid(t("Send a percentage such as 60 (more than 0, at most 100)."))
+    _share(found.group(1))
+    return found.group(1)
+
+
+def has_quorum(text: str) -> bool:
+    return re.search(r"法定|quorum", text.lower()) is not None
+
+
+def _share(value: str) -> Fraction:
+    share = Fraction(value) / 100
     if not 0 < share <= 1:
         raise Invalid(t("A share must be more than 0 % and at most 100 %."))
     return share
 
 
-def _duration(text: str) -> timedelta:
+def duration(text: str) -> timedelta:
     if not text:
         return DEFAULT_DURATION
-    found = _DURATION.fullmatch(text.replace(" ", ""))
+    found = _DURATION.fullmatch(normalized(text).replace(" ", ""))
     if found is None:
         raise Invalid(t("Give the duration like 48小时, 2天 or 30分钟."))
     minutes = int(found.group(1)) * _UNITS[found.group(2).lower()]
@@ -120,12 +192,21 @@ def _duration(text: str) -> timedelta:
     return timedelta(minutes=minutes)
 
 
-def _ballot_type(text: str) -> tuple[bool, bool]:
-    """(secret, results hidden until close)."""
+def ballot_type(text: str) -> tuple[bool, bool]:
+    """(secret, results hidden until close). A secret ballot never shows live results."""
     words = set(re.split(r"[\s、,，]+", text.lower())) - {""}
     unknown = words - _SECRET - _OPEN - _LIVE
     if unknown or (words & _SECRET and words & _OPEN):
         raise Invalid(
             t("Ballot type: 记名 (named) or 无记名 (secret); add 实时 to show results live.")
         )
-    return bool(words & _SECRET), not (words & _LIVE)
+    secret, live = bool(words & _SECRET), bool(words & _LIVE)
+    if secret and live:
+        raise Invalid(
+            t(
+                "A secret ballot cannot show results live: whoever watches the counts change "
+                "right after a neighbour taps learns how that household voted. Its results are "
+                "shown when it closes."
+            )
+        )
+    return secret, not live

@@ -16,12 +16,21 @@ from fractions import Fraction
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.flows import ballot_writer, standing
+from bot.flows import ballot_writer, standing, vote_proposals
 from bot.flows import vote_rules as rules
 from bot.flows.vote_rules import Rule
+from bot.i18n import Text, t
 from storage import audit
 from storage.engine import Database
-from storage.models import AuditEvent, Ballot, Household, SecretBallot, Vote, VoteElector
+from storage.models import (
+    AuditEvent,
+    Ballot,
+    Household,
+    Proposal,
+    SecretBallot,
+    Vote,
+    VoteElector,
+)
 
 DEFAULT_DURATION = timedelta(hours=48)
 
@@ -47,6 +56,7 @@ class Closed:
     counts: tuple[int, ...]
     offline: int
     result: rules.Result
+    proposal: Proposal | None = None  # the proposal this vote decided, now decided or rejected
 
 
 def rule_of(vote: Vote) -> Rule:
@@ -88,8 +98,16 @@ async def open_vote(
     opened_by_id: int | None,
     now: datetime,
     chat_id: int | None = None,
+    proposal_id: int | None = None,
 ) -> Vote:
+    """Open it with its electorate fixed now; a proposal it decides goes on the agenda in the
+    same transaction (Invalid when that proposal can no longer be voted on)."""
     async with db.write() as session:
+        proposal = (
+            await vote_proposals.put_on_agenda(session, proposal_id, actor_id=opened_by_id, now=now)
+            if proposal_id
+            else None
+        )
         households = await electorate_of_scope(session, community_id, scope_id)
         quorum = spec.rule.quorum
         vote = Vote(
@@ -111,6 +129,7 @@ async def open_vote(
             closes_at=now + spec.duration,
             chat_id=chat_id,
             seal=ballot_writer.new_seal() if spec.secret else None,
+            proposal_id=proposal_id,
         )
         session.add(vote)
         await session.flush()
@@ -135,6 +154,7 @@ async def open_vote(
                 "electorate": len(households),
                 "households": households,
                 "closes_at": vote.closes_at.isoformat(),
+                "proposal": proposal.number if proposal else None,
             },
         )
     return vote
@@ -218,13 +238,16 @@ async def close_vote(
             subject=f"vote:{vote_id}",
             data=stored,
         )
-    return Closed(vote, counts, offline or 0, result)
+        proposal = await vote_proposals.settle(
+            session, vote, result, actor_id=closed_by_id, now=now
+        )
+    return Closed(vote, counts, offline or 0, result, proposal)
 
 
 @dataclass(frozen=True)
 class Verification:
     ok: bool
-    problems: list[str]
+    problems: list[Text]
 
 
 async def verify(db: Database, vote_id: int) -> Verification:
@@ -234,9 +257,9 @@ async def verify(db: Database, vote_id: int) -> Verification:
     async with db.session() as session:
         vote = await session.get(Vote, vote_id)
         if vote is None:
-            return Verification(False, [f"vote {vote_id} does not exist"])
+            return Verification(False, [t("Vote {id} does not exist.", id=vote_id)])
         chain = await audit.verify(session)
-        problems = list(chain.problems)
+        problems = [t("The audit chain: {problem}", problem=p) for p in chain.problems]
         events = (
             await session.scalars(
                 select(AuditEvent)
@@ -267,10 +290,15 @@ async def verify(db: Database, vote_id: int) -> Verification:
         )
         for household in sorted(set(last) - set(ballots)):
             problems.append(
-                f"household {codes.get(household)}: the audit log has a ballot, the table has none"
+                t(
+                    "Household {code}: the audit log has a ballot, the ballot table has none.",
+                    code=codes.get(household),
+                )
             )
         for household in sorted(set(ballots) - set(last)):
-            problems.append(f"household {codes.get(household)}: a ballot with no audit event")
+            problems.append(
+                t("Household {code}: a ballot with no audit event.", code=codes.get(household))
+            )
         labels = options_of(vote)
         if vote.secret:
             problems += await _verify_secret(session, vote, last, close_data, codes)
@@ -279,20 +307,28 @@ async def verify(db: Database, vote_id: int) -> Verification:
                 ballot = ballots.get(household)
                 if ballot is not None and ballot.option != data["option"]:
                     problems.append(
-                        f"household {codes.get(household)}: the ballot says "
-                        f"{_label(labels, ballot.option)}, the audit log says "
-                        f"{_label(labels, data['option'])}"
+                        t(
+                            "Household {code}: the ballot says {stored}, the audit log says "
+                            "{logged}.",
+                            code=codes.get(household),
+                            stored=_label(labels, ballot.option),
+                            logged=_label(labels, data["option"]),
+                        )
                     )
             if close_data is not None:
                 replayed = Counter(d["option"] for d in last.values())
                 counts = [replayed.get(i, 0) for i in range(len(labels))]
                 if counts != close_data["counts"]:
                     problems.append(
-                        f"the result says {close_data['counts']}, the audit log adds up to {counts}"
+                        t(
+                            "The result says {stored}, the audit log adds up to {logged}.",
+                            stored=close_data["counts"],
+                            logged=counts,
+                        )
                     )
         stored = json.loads(vote.result) if vote.result else None
         if close_data is not None and stored != close_data:
-            problems.append("the stored result differs from the one recorded at close")
+            problems.append(t("The stored result differs from the one recorded at the close."))
     return Verification(not problems, problems)
 
 
@@ -302,15 +338,21 @@ async def _verify_secret(
     last: dict[int, dict],
     close_data: dict | None,
     codes: dict[int, str],
-) -> list[str]:
-    problems: list[str] = []
+) -> list[Text]:
+    problems: list[Text] = []
     box = (
         await session.execute(
             select(SecretBallot.receipt, SecretBallot.option).where(SecretBallot.vote_id == vote.id)
         )
     ).all()
     if len(box) != len(last):
-        problems.append(f"{len(box)} secret ballots for {len(last)} households that voted")
+        problems.append(
+            t(
+                "{ballots} secret ballots for {households} households that voted.",
+                ballots=len(box),
+                households=len(last),
+            )
+        )
     if vote.seal is not None:  # open: the seal still opens each household's commitment
         options = dict(box)
         for household, data in sorted(last.items()):
@@ -319,16 +361,22 @@ async def _verify_secret(
             if option is None or ballot_writer.commitment(
                 vote.seal, vote.id, household, option
             ) != data.get("sealed"):
-                problems.append(f"household {codes.get(household)}: its secret ballot was altered")
+                problems.append(
+                    t("Household {code}: its secret ballot was altered.", code=codes.get(household))
+                )
     elif close_data is not None:
         counts = Counter(option for _, option in box)
         recount = [counts.get(i, 0) for i in range(len(options_of(vote)))]
         if recount != close_data["counts"]:
             problems.append(
-                f"the result says {close_data['counts']}, the secret ballots add up to {recount}"
+                t(
+                    "The result says {stored}, the secret ballots add up to {logged}.",
+                    stored=close_data["counts"],
+                    logged=recount,
+                )
             )
         if ballot_writer.box_digest([tuple(r) for r in box]) != close_data.get("box_digest"):
-            problems.append("the secret ballots changed after the close")
+            problems.append(t("The secret ballots changed after the close."))
     return problems
 
 

@@ -1,5 +1,5 @@
-"""Binding votes in a bound group: /vote (summary, then confirm), ballot buttons, /closevote,
-/verifyvote; plus the runtime around them: the ballot writer, the throttled live ballot message,
+"""Binding votes in a bound group: ballot buttons and /closevote (opening: vote_opening; staff:
+vote_staff; lookups and /verify: vote_lookup); plus the runtime around them: the ballot writer, the throttled live ballot message,
 and closing votes when their time comes (a sweep on the clock)."""
 
 from __future__ import annotations
@@ -7,34 +7,33 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
-from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy import select
 
 from bot import render
-from bot.clock import Clock, VirtualClock
-from bot.flows import ballot_writer, standing, vote_chart, vote_spec, votes
+from bot.clock import Clock
+from bot.flows import ballot_writer, standing, vote_chart, votes
 from bot.flows import vote_messages as say
-from bot.flows.inputs import Invalid
 from bot.flows.policy import Action
-from bot.flows.results import EditOrigin, Toast, reply
-from bot.handlers import vote_staff
+from bot.flows.results import Toast, reply
+from bot.handlers import vote_opening, vote_staff
 from bot.handlers.context import Context
 from bot.handlers.delivery import markup
 from bot.handlers.vote_lookup import vote_by_number
 from bot.i18n import t
+from bot.scheduler import Scheduler
 from storage.engine import Database
-from storage.models import Ballot, Community, Household, Member, Vote
+from storage.models import Ballot, Community, Household, Member, Proposal, Vote
 
 log = logging.getLogger("xieshang.voting")
 LIVE_INTERVAL = 3.0  # seconds between edits of one ballot message (Telegram: ~20/min/group)
-REAL_SWEEP_INTERVAL = 5.0
 
 
 @dataclass(frozen=True)
@@ -50,9 +49,17 @@ class VoteInfo:
 class Voting:
     """Per-dispatcher runtime: one writer, the live board, the closing sweep."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        scheduler: Scheduler,
+        proposal_changed: Callable[[Proposal], Awaitable[None]],
+    ) -> None:
         self.db = db
         self.clock = clock
+        self.proposal_changed = proposal_changed  # its card shows it, its proposer is told
+        scheduler.add("votes", self)  # closes votes whose time has come
         self.writer = ballot_writer.BallotWriter(db, clock.now)
         self.bot: Bot | None = None
         self.dirty: set[int] = set()
@@ -66,10 +73,6 @@ class Voting:
         await self.writer.start()
         self._tasks.append(asyncio.create_task(self._live_loop()))
         self._tasks.append(asyncio.create_task(self._resume()))
-        if isinstance(self.clock, VirtualClock):
-            self.clock.add_sweep(self)
-        else:
-            self._tasks.append(asyncio.create_task(self._real_sweep()))
 
     async def _resume(self) -> None:
         """Learn the open votes' close times; close those past it while we were down, once."""
@@ -99,14 +102,6 @@ class Voting:
             self.closing.pop(vote_id, None)
             if closed is not None:
                 await self.publish(closed)
-
-    async def _real_sweep(self) -> None:
-        while True:
-            await asyncio.sleep(REAL_SWEEP_INTERVAL)
-            try:
-                await self.run(self.clock.now())
-            except Exception:
-                log.exception("closing due votes failed; retrying next sweep")
 
     # -- live ballot message -----------------------------------------------------------------
 
@@ -183,6 +178,8 @@ class Voting:
                 )
         for chunk in render.message(language, say.result(closed)).chunks:
             await self.bot.send_message(vote.chat_id, chunk)
+        if closed.proposal is not None:
+            await self.proposal_changed(closed.proposal)
         try:
             png = await asyncio.to_thread(
                 vote_chart.render_png,
@@ -200,80 +197,10 @@ class Voting:
         )
 
 
-def router(db: Database, clock: Clock) -> Router:
-    r = Router(name="voting")
-    voting = Voting(db, clock)
-    r.startup.register(voting.startup)
-    r.shutdown.register(voting.shutdown)
-
-    async def open_command(
-        message: Message, command: CommandObject, ctx: Context, state: FSMContext
-    ) -> None:
-        if ctx.binding is None:
-            await ctx.show(
-                reply(t("Open a vote in a group bound to the community, a grid or a building."))
-            )
-            return
-        async with ctx.db.session() as session:
-            paths = await standing.scope_paths(session, ctx.binding.community_id)
-            community = await session.get(Community, ctx.binding.community_id)
-            size = len(
-                await votes.electorate_of_scope(
-                    session, ctx.binding.community_id, ctx.binding.scope_id
-                )
-            )
-        if not await ctx.require(Action.OPEN_ITEM, paths.get(ctx.binding.scope_id)):
-            return
-        try:
-            spec = vote_spec.parse(command.args or "", community.language)
-        except Invalid as problem:
-            await ctx.show(reply(problem.text))
-            return
-        if size == 0:
-            await ctx.show(
-                reply(t("No households live in this group's scope yet: import the roster first."))
-            )
-            return
-        await state.update_data(vote_draft=command.args or "")
-        paragraphs, buttons = say.summary(
-            spec, size, ctx.clock.now() + spec.duration, community.timezone
-        )
-        await ctx.show(reply(*paragraphs, buttons=buttons))
-
-    async def confirm(query: CallbackQuery, ctx: Context, state: FSMContext) -> None:
-        draft = (await state.get_data()).get("vote_draft")
-        if draft is None or ctx.binding is None:
-            await ctx.show(
-                Toast(t("This summary is not yours, or it was already used."), alert=True)
-            )
-            return
-        async with ctx.db.session() as session:
-            paths = await standing.scope_paths(session, ctx.binding.community_id)
-            community = await session.get(Community, ctx.binding.community_id)
-        if not await ctx.require(Action.OPEN_ITEM, paths.get(ctx.binding.scope_id)):
-            return
-        await state.update_data(vote_draft=None)
-        spec = vote_spec.parse(draft, community.language)
-        vote = await votes.open_vote(
-            ctx.db,
-            ctx.binding.community_id,
-            ctx.binding.scope_id,
-            spec,
-            opened_by_id=ctx.member.id if ctx.member else None,
-            now=ctx.clock.now(),
-            chat_id=ctx.binding.chat_id,
-        )
-        await ctx.show(EditOrigin((t("Vote {id} is open: {title}", id=vote.id, title=vote.title),)))
-        await voting.post_ballot(vote, ctx.binding.chat_id)
-
-    async def cancel(query: CallbackQuery, ctx: Context, state: FSMContext) -> None:
-        if (await state.get_data()).get("vote_draft") is None:
-            await ctx.show(
-                Toast(t("This summary is not yours, or it was already used."), alert=True)
-            )
-            return
-        await state.update_data(vote_draft=None)
-        await ctx.show(EditOrigin((t("Not opened."),)))
+def taps(voting: Voting) -> Router:
+    """Ballot taps, on a router of their own that build_dispatcher puts near the front: in a
+    burst every tap would otherwise pass through every router before this one."""
+    r = Router(name="ballot_taps")
 
     async def tap(query: CallbackQuery, ctx: Context) -> None:
         parsed = say.parse_cast(query.data or "")
@@ -328,6 +255,16 @@ def router(db: Database, clock: Clock) -> Router:
             say.not_representative(household.code, name, ballot is not None, info.secret)
         )
 
+    r.callback_query.register(tap, F.data.startswith("vb:"))
+    return r
+
+
+def router(voting: Voting) -> Router:
+    """``voting`` is built by build_dispatcher: the cycle's runtime posts ballots through it."""
+    r = Router(name="voting")
+    r.startup.register(voting.startup)
+    r.shutdown.register(voting.shutdown)
+
     async def close_command(message: Message, command: CommandObject, ctx: Context) -> None:
         vote = await vote_by_number(ctx, command.args, "/closevote 3")
         if vote is None:
@@ -348,33 +285,7 @@ def router(db: Database, clock: Clock) -> Router:
                 reply(t("Vote {id} is closed; the result is posted in its group.", id=vote.id))
             )
 
-    async def verify_command(message: Message, command: CommandObject, ctx: Context) -> None:
-        vote = await vote_by_number(ctx, command.args, "/verifyvote 3")
-        if vote is None or not await ctx.require(Action.VERIFY_TALLY):
-            return
-        report = await votes.verify(ctx.db, vote.id)
-        if report.ok:
-            await ctx.show(
-                reply(
-                    t(
-                        "Vote {id}: verified. The ballots, the result and the audit chain agree.",
-                        id=vote.id,
-                    )
-                )
-            )
-        else:
-            await ctx.show(
-                reply(
-                    t("Vote {id}: NOT verified.", id=vote.id),
-                    *(t("• {problem}", problem=p) for p in report.problems),
-                )
-            )
-
-    r.message.register(open_command, Command("vote"))
     r.message.register(close_command, Command("closevote"))
-    r.message.register(verify_command, Command("verifyvote"))
-    r.callback_query.register(confirm, F.data == say.CONFIRM)
-    r.callback_query.register(cancel, F.data == say.CANCEL)
-    r.callback_query.register(tap, F.data.startswith("vb:"))
+    r.include_router(vote_opening.router(voting))
     r.include_router(vote_staff.router(voting))
     return r

@@ -3,8 +3,8 @@ building 7's own group decides door access at 200元 per household by more than 
 24 households, named ballot, with a change of vote, paper ballots, /pending and a reminder, the
 result explained in words with a chart, readable by a landlord who is no resident.
 
-Proposals are built in parallel: until then the proposal and the quote are group messages and
-the chair opens the vote with /vote."""
+The resident raises the proposal with /propose; the chair puts it to the vote with /vote #1, so
+the vote takes its title and scope and, at close, decides the proposal."""
 
 from __future__ import annotations
 
@@ -74,15 +74,15 @@ async def test_building_7_decides_door_access(running, world):
         )
 
     # 1–2. The proposal and the discussion, with the moderator's quote.
-    await group.send("建议7栋安装门禁系统，外来人员太多了。", by=reps[codes[4]])
+    await group.send("/propose 7栋安装门禁系统", by=reps[codes[4]])
+    [card] = await group.wait_bot_messages(1)
+    assert "7栋安装门禁系统" in card["text"]
     await group.send("报价：门禁系统每户200元，一次性收取。", by=moderator)
 
     # 3. The chair opens the binding vote.
-    await group.send(
-        "/vote 7栋安装门禁系统（每户200元，一次性） | 同意/不同意/弃权 | 过半数 | 48小时 | 记名",
-        by=chair,
-    )
+    await group.send("/vote #1 ｜ 同意/不同意/弃权 ｜ 过半数 ｜ 48小时 ｜ 记名", by=chair)
     [summary] = await group.wait_bot_messages(1)
+    assert "7栋安装门禁系统" in summary["text"] and "本次表决决定第1号提案。" in summary["text"]
     assert "有表决权的户数：24户" in summary["text"]
     assert "须全体户数过半数同意" in summary["text"] and "记名" in summary["text"]
     await group.press(summary, "发起表决", by=chair)
@@ -128,7 +128,8 @@ async def test_building_7_decides_door_access(running, world):
     await group.send("/closevote 1", by=chair)
     result = await result_and_chart(group)
     text = result["text"]
-    assert "第1号表决结果：7栋安装门禁系统(每户200元,一次性)" in text  # NFKC
+    assert "第1号表决结果：7栋安装门禁系统" in text
+    assert "第1号提案“7栋安装门禁系统”已作出决定：24户中14户同意" in text
     assert "通过。" in text and "24户中14户同意，占58.3%，须过半数：通过" in text
     assert "同意 14，不同意 3，弃权 1" in text
     assert "投票率：18/24户；其中线下（纸质）投票2户" in text
@@ -147,6 +148,14 @@ async def test_building_7_decides_door_access(running, world):
     assert mine == [("vote.cast", 1), ("vote.change", 0)]
     assert sum(1 for a, d, _ in events if a == "vote.cast" and d.get("offline")) == 2
 
-    # 8. The landlord, a member of the group but no resident, reads the decision there.
-    transcript = await group.transcript()
-    assert any("24户中14户同意" in (m.get("text") or "") for m in transcript)
+    # 8. The landlord, a member of the group but no resident, finds the decision there later.
+    await group.send("/votes", by=landlord)
+    [listing] = await group.wait_bot_messages(1)
+    assert (
+        "第1号表决：7栋安装门禁系统 — 通过：同意 14，不同意 3，弃权 1；投票 18/24户"
+        in listing["text"]
+    )
+    await group.send("/votes 1", by=landlord)
+    [decision] = await group.wait_bot_messages(1)
+    assert "24户中14户同意，占58.3%，须过半数：通过" in decision["text"]
+    assert "投票率：18/24户；其中线下（纸质）投票2户" in decision["text"]

@@ -57,7 +57,7 @@ async def test_no_command_links_a_household_to_its_secret_choice(running, world,
     }
     # Every command in each person's private chat (people in parallel: each chat has its own
     # pace); in the group, where every reply counts against its 20 a minute, /pending and its
-    # reminder (besides the ballot, the taps, the result and /verifyvote).
+    # reminder (besides the ballot, the taps, the result and /verify).
     dms = {role: await person.private_chat() for role, person in people.items()}
 
     async def probe(role: str) -> None:
@@ -101,7 +101,7 @@ async def test_no_command_links_a_household_to_its_secret_choice(running, world,
     await group.send("/closevote 1", by=chair)
     result = await result_and_chart(group)
     assert "同意 1，不同意 1，弃权 1" in result["text"]
-    await group.send("/verifyvote 1", by=supervisor)
+    await group.send("/verify 1", by=supervisor)
     [verified] = await group.wait_bot_messages(1)
     assert "核验通过" in verified["text"]
 

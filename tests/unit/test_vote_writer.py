@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from bot.flows import ballot_writer, votes
 from bot.flows import vote_rules as rules
 from bot.flows.ballot_writer import BallotWriter, Cast
+from bot.render import plain
 from storage.engine import Database
 from storage.models import AuditEvent, Ballot, SecretBallot
 from tests import factories
@@ -185,7 +186,9 @@ async def test_verify_detects_a_ballot_changed_in_the_database(db, estate, write
         )
     report = await votes.verify(db, vote.id)
     assert not report.ok
-    assert report.problems == ["household 7-1-103: the ballot says 不同意, the audit log says 同意"]
+    assert [plain("en", p) for p in report.problems] == [
+        "Household 7-1-103: the ballot says 不同意, the audit log says 同意."
+    ]
 
 
 async def test_secret_ballots_keep_no_household_choice_after_close(db, estate, writer):
@@ -214,7 +217,7 @@ async def test_secret_ballots_keep_no_household_choice_after_close(db, estate, w
             text("UPDATE secret_ballot SET option = 0 WHERE receipt = :r"), {"r": receipt}
         )
     report = await votes.verify(db, vote.id)
-    assert not report.ok and any("add up to [3, 2, 0]" in p for p in report.problems)
+    assert not report.ok and any("add up to [3, 2, 0]" in plain("en", p) for p in report.problems)
 
 
 async def test_a_secret_ballot_altered_during_the_vote_is_detected(db, estate, writer):
@@ -223,9 +226,8 @@ async def test_a_secret_ballot_altered_during_the_vote_is_detected(db, estate, w
     await writer.cast(Cast(vote.id, households[0], 0, member_id=1))
     async with db.write() as s:
         await s.execute(text("UPDATE secret_ballot SET option = 1"))
-    assert (await votes.verify(db, vote.id)).problems == [
-        "household 7-1-101: its secret ballot was altered"
-    ]
+    [problem] = (await votes.verify(db, vote.id)).problems
+    assert plain("zh_CN", problem) == "7-1-101户：其无记名选票被改动过。"
 
 
 async def test_the_electorate_is_fixed_when_the_vote_opens(db, estate, writer):
