@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import or_, select
 
 from bot.flows import households, standing, unbinding
@@ -20,7 +20,15 @@ from bot.flows.whoami import timezone_of
 from bot.i18n import Text, t
 from storage import audit
 from storage.engine import Database
-from storage.models import AuditEvent, Delegation, JoinRequest, Member, RoleGrant, Scope
+from storage.models import (
+    AuditEvent,
+    Delegation,
+    JoinRequest,
+    Member,
+    PollAnswer,
+    RoleGrant,
+    Scope,
+)
 
 PREFIX = "forget:"
 NOTHING = t("I store nothing about you.")
@@ -135,6 +143,13 @@ async def mydata(db: Database, member: Member | None) -> Reply:
                     end=when(min(delegation.ends_at, delegation.revoked_at or delegation.ends_at)),
                 )
             )
+        answers = await s.scalar(
+            select(func.count())
+            .select_from(PollAnswer)
+            .where(PollAnswer.tg_user_id == member.tg_user_id)
+        )
+        if answers:
+            lines.append(t("Answers to informal opinion polls: {n}.", n=answers))
         events = await s.scalar(
             select(func.count())
             .select_from(AuditEvent)
@@ -179,6 +194,11 @@ async def forget(db: Database, member: Member | None, now: datetime) -> list[Out
         await unbinding.release(s, fresh, now)
         fresh.household_id, fresh.verified_at = None, None
         fresh.display_name = placeholder(fresh.id)
+        await s.execute(  # poll counts stay right; the answers no longer name a Telegram user
+            update(PollAnswer)
+            .where(PollAnswer.tg_user_id == fresh.tg_user_id)
+            .values(tg_user_id=-fresh.id, member_id=fresh.id)
+        )
         fresh.tg_user_id = -fresh.id  # Telegram user ids are positive: this one never matches
         fresh.language = None
         fresh.forgotten_at = now
