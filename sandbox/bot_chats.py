@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from .bot_checks import find_chat
-from .errors import bad_request, forbidden
+from .errors import bad_request
 from .methods import BotContext, method
 from .model import TOPIC_COLORS, Chat, Topic
 from .params import Params
@@ -84,10 +84,8 @@ async def get_chat_member_count(ctx: BotContext, p: Params) -> int:
 async def leave_chat(ctx: BotContext, p: Params) -> bool:
     chat = find_chat(ctx, p)
     bot = ctx.world.bot
-    if not chat.is_group:
+    if chat.type == "private":
         raise bad_request("chat member status can't be changed in private chats")
-    if not chat.is_present(bot.id):
-        raise forbidden(f"bot is not a member of the {chat.type} chat")
     ctx.world.change_member(chat, bot, "left", bot)
     ctx.world.events.emit("chat", chat=chat.summary())
     return True
@@ -118,20 +116,24 @@ async def create_forum_topic(ctx: BotContext, p: Params) -> dict[str, Any]:
     return ctx.world.open_topic(chat, bot, name, color, emoji).to_api()
 
 
-def _managed_topic(ctx: BotContext, p: Params) -> tuple[Chat, Topic]:
+def _managed_topic(ctx: BotContext, p: Params, general: bool) -> tuple[Chat, Topic | None]:
+    """The topic to close or reopen (None: the General topic), if the bot may manage it."""
     chat = _forum(ctx, p)
-    topic = chat.topics.get(p.get_int("message_thread_id", missing="message thread not found"))
-    if topic is None:
-        raise bad_request("message thread not found")
+    topic = None
+    if not general:
+        topic = chat.topics.get(p.get_int("message_thread_id", missing="message thread not found"))
+        if topic is None:
+            raise bad_request("message thread not found")
     bot_id = ctx.world.bot.id
-    if topic.creator_id != bot_id and not chat.can(bot_id, "can_manage_topics"):
-        raise bad_request("not enough rights to manage the topic")
+    created_it = topic is not None and topic.creator_id == bot_id
+    if not created_it and not chat.can(bot_id, "can_manage_topics"):
+        raise bad_request("not enough rights to close or open the topic")
     return chat, topic
 
 
-async def _set_topic_closed(ctx: BotContext, p: Params, closed: bool) -> bool:
-    chat, topic = _managed_topic(ctx, p)
-    if topic.closed == closed:
+async def _set_topic_closed(ctx: BotContext, p: Params, closed: bool, general: bool) -> bool:
+    chat, topic = _managed_topic(ctx, p, general)
+    if (topic.closed if topic else chat.general_closed) == closed:
         raise bad_request("TOPIC_NOT_MODIFIED")
     ctx.world.set_topic_closed(chat, ctx.world.bot, topic, closed)
     return True
@@ -139,12 +141,22 @@ async def _set_topic_closed(ctx: BotContext, p: Params, closed: bool) -> bool:
 
 @method("closeForumTopic")
 async def close_forum_topic(ctx: BotContext, p: Params) -> bool:
-    return await _set_topic_closed(ctx, p, True)
+    return await _set_topic_closed(ctx, p, closed=True, general=False)
 
 
 @method("reopenForumTopic")
 async def reopen_forum_topic(ctx: BotContext, p: Params) -> bool:
-    return await _set_topic_closed(ctx, p, False)
+    return await _set_topic_closed(ctx, p, closed=False, general=False)
+
+
+@method("closeGeneralForumTopic")
+async def close_general_forum_topic(ctx: BotContext, p: Params) -> bool:
+    return await _set_topic_closed(ctx, p, closed=True, general=True)
+
+
+@method("reopenGeneralForumTopic")
+async def reopen_general_forum_topic(ctx: BotContext, p: Params) -> bool:
+    return await _set_topic_closed(ctx, p, closed=False, general=True)
 
 
 def _command_key(ctx: BotContext, p: Params) -> tuple[str, str]:

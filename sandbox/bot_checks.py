@@ -22,6 +22,8 @@ CALLBACK_DATA_MAX_BYTES = 64
 
 
 def find_chat(ctx: BotContext, p: Params, name: str = "chat_id") -> Chat:
+    """A chat the bot can act in: an upgraded group answers 400 with migrate_to_chat_id, a
+    group or channel the bot was removed from 403, as on Telegram."""
     chat = ctx.world.find_chat(p.chat_id(name))
     if chat is None:
         raise bad_request("chat not found")
@@ -29,6 +31,12 @@ def find_chat(ctx: BotContext, p: Params, name: str = "chat_id") -> Chat:
         raise bad_request(
             "group chat was upgraded to a supergroup chat", migrate_to_chat_id=chat.migrated_to
         )
+    if chat.type != "private":
+        status = chat.status(ctx.world.bot.id)
+        if status == "kicked":
+            raise forbidden(f"bot was kicked from the {chat.type} chat")
+        if status == "left":
+            raise forbidden(f"bot is not a member of the {chat.type} chat")
     return chat
 
 
@@ -41,14 +49,10 @@ def writable_chat(ctx: BotContext, p: Params) -> Chat:
             raise forbidden("bot can't send messages to bots")
         raise forbidden("bot can't initiate conversation with a user")
     chat = find_chat(ctx, p)
-    status = chat.status(world.bot.id)
-    if chat.type == "private":
-        if status == "kicked":
-            raise forbidden("bot was blocked by the user")
-    elif status == "kicked":
-        raise forbidden(f"bot was kicked from the {chat.type} chat")
-    elif status == "left":
-        raise forbidden(f"bot is not a member of the {chat.type} chat")
+    if chat.type == "private" and chat.status(world.bot.id) == "kicked":
+        raise forbidden("bot was blocked by the user")
+    if chat.type == "channel":
+        raise bad_request("the sandbox does not simulate channel posts")
     return chat
 
 
@@ -171,14 +175,17 @@ def reply_target(chat: Chat, p: Params) -> Message | None:
 def topic_for(ctx: BotContext, chat: Chat, p: Params, reply_to: Message | None) -> Topic | None:
     """The forum topic a new message goes to: message_thread_id, else the replied message's."""
     thread_id = p.get_int("message_thread_id")
+    if thread_id is None and reply_to is not None and reply_to.data.get("is_topic_message"):
+        thread_id = reply_to.data["message_thread_id"]
+    may_manage = chat.can(ctx.world.bot.id, "can_manage_topics")
     if thread_id is None:
-        if reply_to is not None and reply_to.data.get("is_topic_message"):
-            return chat.topics.get(reply_to.data["message_thread_id"])
+        if chat.general_closed and not may_manage:
+            raise bad_request("TOPIC_CLOSED")
         return None
     topic = chat.topics.get(thread_id) if chat.is_forum else None
     if topic is None:
         raise bad_request("message thread not found")
-    if topic.closed and not chat.can(ctx.world.bot.id, "can_manage_topics"):
+    if topic.closed and not may_manage:
         raise bad_request("TOPIC_CLOSED")
     return topic
 

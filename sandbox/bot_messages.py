@@ -296,25 +296,19 @@ async def delete_message(ctx: BotContext, p: Params) -> bool:
         and not chat.can(bot_id, "can_delete_messages")
     ):
         raise bad_request("message can't be deleted")
-    message.deleted = True
-    if message.pinned:
-        message.pinned = False
-        chat.pins.remove(message.message_id)
-    ctx.world.events.emit(
-        "delete", chat_id=chat.id, message_id=message.message_id, message=message.transcript()
-    )
+    ctx.world.delete_message(chat, message)
     return True
 
 
-def _require_pin_rights(ctx: BotContext, chat: Chat, action: str) -> None:
+def _require_pin_rights(ctx: BotContext, chat: Chat) -> None:
     if chat.is_group and not chat.can(ctx.world.bot.id, "can_pin_messages"):
-        raise bad_request(f"not enough rights to {action} a message")
+        raise bad_request("not enough rights to manage pinned messages in the chat")
 
 
 @method("pinChatMessage")
 async def pin_chat_message(ctx: BotContext, p: Params) -> bool:
     chat = find_chat(ctx, p)
-    _require_pin_rights(ctx, chat, "pin")
+    _require_pin_rights(ctx, chat)
     message = chat.message(p.get_int("message_id", missing="message identifier is not specified"))
     if message is None:
         raise bad_request("message to pin not found")
@@ -341,7 +335,7 @@ def _unpin(ctx: BotContext, chat: Chat, message_ids: list[int]) -> bool:
 @method("unpinChatMessage")
 async def unpin_chat_message(ctx: BotContext, p: Params) -> bool:
     chat = find_chat(ctx, p)
-    _require_pin_rights(ctx, chat, "unpin")
+    _require_pin_rights(ctx, chat)
     message_id = p.get_int("message_id")
     if message_id is None:
         return _unpin(ctx, chat, chat.pins[-1:])
@@ -353,7 +347,7 @@ async def unpin_chat_message(ctx: BotContext, p: Params) -> bool:
 @method("unpinAllChatMessages")
 async def unpin_all_chat_messages(ctx: BotContext, p: Params) -> bool:
     chat = find_chat(ctx, p)
-    _require_pin_rights(ctx, chat, "unpin")
+    _require_pin_rights(ctx, chat)
     return _unpin(ctx, chat, list(chat.pins))
 
 

@@ -8,18 +8,18 @@ from urllib.parse import urlsplit
 
 from .errors import bad_request
 from .methods import BotContext, Described, method
-from .model import User
 from .params import Params
+from .world import World
 
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
-def bot_profile(bot: User) -> dict[str, Any]:
-    """getMe's User: the bot plus its capabilities."""
+def bot_profile(world: World) -> dict[str, Any]:
+    """getMe's User: the bot plus its capabilities (privacy mode off = reads all messages)."""
     return {
-        **bot.to_api(),
+        **world.bot.to_api(),
         "can_join_groups": True,
-        "can_read_all_group_messages": True,  # privacy mode off: the bot sees every message
+        "can_read_all_group_messages": not world.privacy_mode,
         "supports_inline_queries": False,
         "can_connect_to_business": False,
         "has_main_web_app": False,
@@ -28,7 +28,7 @@ def bot_profile(bot: User) -> dict[str, Any]:
 
 @method("getMe")
 async def get_me(ctx: BotContext, p: Params) -> dict[str, Any]:
-    return bot_profile(ctx.world.bot)
+    return bot_profile(ctx.world)
 
 
 def _allowed_updates(p: Params) -> list[str] | None:

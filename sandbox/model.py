@@ -144,7 +144,7 @@ class Message:
 @dataclass
 class Chat:
     id: int
-    type: str  # private | group | supergroup
+    type: str  # private | group | supergroup | channel
     title: str | None = None
     username: str | None = None
     is_forum: bool = False
@@ -154,6 +154,7 @@ class Chat:
     topics: dict[int, Topic] = field(default_factory=dict)
     pins: list[int] = field(default_factory=list)  # pinned message ids, most recent last
     migrated_to: int | None = None
+    general_closed: bool = False  # a forum's General topic (messages without message_thread_id)
     next_message_id: int = 1
 
     @property
@@ -171,6 +172,10 @@ class Chat:
     def can(self, user_id: int, right: str) -> bool:
         member = self.members.get(user_id)
         return member is not None and member.can(right)
+
+    def is_admin(self, user_id: int) -> bool:
+        """Creator or administrator (whatever the rights)."""
+        return self.status(user_id) in ("creator", "administrator")
 
     def message(self, message_id: int | None) -> Message | None:
         """A message that still exists (not deleted)."""
@@ -202,6 +207,7 @@ class Chat:
             "members": [{"user_id": uid, "status": m.status} for uid, m in self.members.items()],
             "topics": [{**t.to_api(), "is_closed": t.closed} for t in self.topics.values()],
             **({"migrated_to_chat_id": self.migrated_to} if self.migrated_to else {}),
+            **({"general_topic_closed": self.general_closed} if self.is_forum else {}),
         }
 
 

@@ -113,8 +113,11 @@ class UserApi:
                 web.post("/chats/{chat_id}/messages", self.send_message),
                 web.get("/chats/{chat_id}/messages", self.transcript),
                 web.post("/chats/{chat_id}/messages/{message_id}/edit", self.edit_message),
+                web.post("/chats/{chat_id}/messages/{message_id}/delete", self.delete_message),
+                web.post("/chats/{chat_id}/forwards", self.forward),
                 web.post("/chats/{chat_id}/documents", self.send_document),
                 web.post("/chats/{chat_id}/topics", self.create_topic),
+                web.post("/chats/{chat_id}/topics/{thread_id}/{action:close|reopen}", self.topic),
                 web.post("/chats/{chat_id}/migrate", self.migrate),
                 web.get("/chats/{chat_id}/wait", self.wait),
                 web.post("/callbacks", self.press_button),
@@ -122,6 +125,7 @@ class UserApi:
                 web.get("/events", self.events),
                 web.get("/files/{file_id}", self.file),
                 web.get("/bot", self.bot),
+                web.post("/bot/privacy", self.set_privacy),
                 web.get("/clock", self.get_clock),
                 web.post("/clock", self.move_clock),
                 web.get("/limits", self.get_limits),
@@ -151,6 +155,8 @@ class UserApi:
             is_forum=_field(body, "is_forum", bool, False),
             user_id=_field(body, "user_id", int, None),
             username=_field(body, "username", str, None),
+            bot_status=_field(body, "bot_status", str, None),
+            bot_rights=_field(body, "bot_rights", dict, None),
         )
         return json_response(chat)
 
@@ -177,8 +183,30 @@ class UserApi:
             text=_field(body, "text", str),
             reply_to_message_id=_field(body, "reply_to_message_id", int, None),
             message_thread_id=_field(body, "message_thread_id", int, None),
+            sender_chat_id=_field(body, "sender_chat_id", int, None),
         )
         return json_response({"message_id": message["message_id"], "message": message})
+
+    async def forward(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        message = self.world.forward_user_message(
+            _path_int(request, "chat_id"),
+            user_id=_field(body, "user_id", int),
+            from_chat_id=_field(body, "from_chat_id", int),
+            message_id=_field(body, "message_id", int),
+            message_thread_id=_field(body, "message_thread_id", int, None),
+        )
+        return json_response({"message_id": message["message_id"], "message": message})
+
+    async def delete_message(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        return json_response(
+            self.world.delete_user_message(
+                _path_int(request, "chat_id"),
+                _path_int(request, "message_id"),
+                user_id=_field(body, "user_id", int),
+            )
+        )
 
     async def edit_message(self, request: web.Request) -> web.Response:
         body = await _body(request)
@@ -228,6 +256,17 @@ class UserApi:
         )
         return json_response(topic)
 
+    async def topic(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        general = request.match_info["thread_id"] == "general"
+        topic = self.world.close_topic(
+            _path_int(request, "chat_id"),
+            None if general else _path_int(request, "thread_id"),
+            _field(body, "user_id", int),
+            closed=request.match_info["action"] == "close",
+        )
+        return json_response(topic)
+
     async def migrate(self, request: web.Request) -> web.Response:
         return json_response(self.world.migrate_chat(_path_int(request, "chat_id")))
 
@@ -253,6 +292,7 @@ class UserApi:
             _field(body, "message_id", int),
             _field(body, "user_id", int),
             _field(body, "data", str),
+            _field(body, "sender_chat_id", int, None),
         )
         timeout = body.get("timeout", 10.0)
         if isinstance(timeout, bool) or not isinstance(timeout, int | float):
@@ -291,11 +331,16 @@ class UserApi:
         ]
         return json_response(
             {
-                "user": bot_profile(self.world.bot),
+                "user": bot_profile(self.world),
+                "privacy_mode": self.world.privacy_mode,
                 "commands": commands,
                 "webhook": self.webhook.info(),
             }
         )
+
+    async def set_privacy(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        return json_response(self.world.set_privacy(_field(body, "enabled", bool)))
 
     def _clock_state(self) -> dict[str, Any]:
         clock = self.world.clock

@@ -19,6 +19,7 @@ from .errors import UserApiError
 from .events import EventLog
 from .files import FileStore
 from .model import ADMIN_RIGHTS, TOPIC_COLORS, Chat, Member, Message, Poll, Topic, User
+from .privacy import meant_for_bot
 from .updates import UpdateQueue
 
 FIRST_USER_ID = 1_000_000_001
@@ -26,6 +27,11 @@ FIRST_GROUP_ID = -4_000_000_001
 FIRST_SUPERGROUP_ID = -1_002_000_000_001
 USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
 MEMBER_STATUSES = ("member", "administrator", "left", "kicked")
+CHAT_TYPES = ("private", "group", "supergroup", "channel")
+# Telegram's stand-ins in `from` when a message is not signed by a person (sender_chat says who).
+GROUP_ANONYMOUS_BOT = User(1087968824, "Group", is_bot=True, username="GroupAnonymousBot")
+CHANNEL_BOT = User(136817688, "Channel", is_bot=True, username="Channel_Bot")
+FORWARDABLE = ("text", "entities", "caption", "caption_entities", "photo", "document")
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 
@@ -50,6 +56,7 @@ class World:
         self.polls: dict[str, Poll] = {}
         self.callbacks: dict[str, PendingCallback] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.privacy_mode = True  # BotFather's /setprivacy; Telegram's default for a new bot
         self._next_user_id = FIRST_USER_ID
         self._group_count = 0
 
@@ -70,22 +77,45 @@ class World:
             )
         return self.chats.get(chat_id)
 
-    def bot_receives(self, chat: Chat, kind: str) -> bool:
+    def bot_receives(self, chat: Chat, kind: str, message: Message | None = None) -> bool:
         """The one place deciding whether Telegram would deliver a chat's update to the bot.
 
-        (Privacy mode will plug in here.) The bot always hears about its own membership;
-        chat_member needs it to be an administrator; everything else needs it in the chat.
+        The bot always hears about its own membership; chat_member needs it to be an
+        administrator; everything else needs it in the chat. In groups, privacy mode (on unless
+        `privacy_mode` is False) limits a bot that is not an administrator to the messages
+        privacy.meant_for_bot lets through.
         """
-        bot = chat.members.get(self.bot.id)
         if kind == "my_chat_member":
             return True
         if kind == "chat_member":
-            return bot is not None and bot.status in ("creator", "administrator")
-        return bot is not None and bot.present
+            return chat.is_admin(self.bot.id)
+        if not chat.is_present(self.bot.id):
+            return False
+        if (
+            message is not None
+            and chat.is_group
+            and self.privacy_mode
+            and not chat.is_admin(self.bot.id)
+        ):
+            return meant_for_bot(self.bot, message)
+        return True
 
-    def deliver(self, kind: str, payload: dict[str, Any], chat: Chat | None = None) -> None:
-        if chat is None or self.bot_receives(chat, kind):
+    def deliver(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        chat: Chat | None = None,
+        message: Message | None = None,
+    ) -> None:
+        if chat is None or self.bot_receives(chat, kind, message):
             self.updates.push(kind, payload)
+
+    def set_privacy(self, enabled: bool) -> dict[str, bool]:
+        """BotFather's /setprivacy (applies at once; Telegram waits until the bot is re-added)."""
+        if not isinstance(enabled, bool):
+            raise UserApiError(400, "enabled must be a boolean")
+        self.privacy_mode = enabled
+        return {"privacy_mode": enabled, "can_read_all_group_messages": not enabled}
 
     def add_message(
         self,
@@ -97,13 +127,22 @@ class World:
         reply_to: Message | None = None,
         service: bool = False,
         reply_keyboard: dict[str, Any] | None = None,
+        sender_chat: Chat | None = None,
     ) -> Message:
-        """Store a new message, announce it to the page, and deliver it unless the bot sent it."""
+        """Store a new message, announce it to the page, and deliver it unless the bot sent it.
+
+        With `sender_chat` the message is posted as that chat (anonymous admin: the chat itself;
+        else a channel): `from` is Telegram's stand-in, `sender` stays the person who did it.
+        """
         message_id = chat.next_message_id
         chat.next_message_id += 1
+        shown = sender
+        if sender_chat is not None:
+            shown = GROUP_ANONYMOUS_BOT if sender_chat.id == chat.id else CHANNEL_BOT
         data: dict[str, Any] = {
             "message_id": message_id,
-            "from": sender.to_api(),
+            "from": shown.to_api(),
+            **({"sender_chat": sender_chat.to_api()} if sender_chat is not None else {}),
             "chat": chat.to_api(),
             "date": self.now(),
         }
@@ -119,8 +158,18 @@ class World:
         chat.messages[message_id] = message
         self.events.emit("message", chat_id=chat.id, message=message.transcript())
         if sender.id != self.bot.id:
-            self.deliver("message", message.to_api(), chat)
+            self.deliver("message", message.to_api(), chat, message)
         return message
+
+    def delete_message(self, chat: Chat, message: Message) -> None:
+        """Mark a message deleted (it stays in the transcript); Telegram sends the bot nothing."""
+        message.deleted = True
+        if message.pinned:
+            message.pinned = False
+            chat.pins.remove(message.message_id)
+        self.events.emit(
+            "delete", chat_id=chat.id, message_id=message.message_id, message=message.transcript()
+        )
 
     def member_update(self, chat: Chat, actor: User, old: Member, new: Member) -> dict[str, Any]:
         return {
@@ -219,18 +268,28 @@ class World:
         is_forum: bool = False,
         user_id: int | None = None,
         username: str | None = None,
+        bot_status: str | None = None,
+        bot_rights: dict[str, bool] | None = None,
     ) -> dict[str, Any]:
-        """A private chat (id = the user's id; idempotent) or a group with the bot in it."""
+        """A private chat (id = the user's id; idempotent), a group with the bot in it (a member
+        unless `bot_status` is "administrator"), or a channel (the bot only as an administrator).
+        """
         creator = self.user(user_id) if user_id is not None else None
         if type == "private":
             if creator is None:
                 raise UserApiError(400, "a private chat needs user_id")
             chat = self.chats.get(creator.id) or self._new_private_chat(creator)
             return chat.summary()
-        if type not in ("group", "supergroup"):
-            raise UserApiError(400, "type must be private, group or supergroup")
+        if type not in CHAT_TYPES:
+            raise UserApiError(400, f"type must be one of {', '.join(CHAT_TYPES)}")
         if is_forum and type != "supergroup":
             raise UserApiError(400, "only a supergroup can be a forum")
+        allowed_bot = ("administrator", None) if type == "channel" else ("member", "administrator")
+        if (bot_status or allowed_bot[0]) not in allowed_bot or (bot_status is None and bot_rights):
+            raise UserApiError(
+                400, f"bot_status in a {type} must be {' or '.join(map(str, allowed_bot))}"
+            )
+        self._check_rights(bot_rights)
         self._check_username(username)
         self._group_count += 1
         first = FIRST_GROUP_ID if type == "group" else FIRST_SUPERGROUP_ID
@@ -245,7 +304,8 @@ class World:
         if creator is not None:
             chat.members[creator.id] = Member(creator, "creator")
         self.events.emit("chat", chat=chat.summary())
-        self._add_bot(chat, creator or self.bot)
+        if type != "channel" or bot_status is not None:
+            self._add_bot(chat, creator or self.bot, bot_status or "member", bot_rights)
         return chat.summary()
 
     def _new_private_chat(self, user: User) -> Chat:
@@ -256,9 +316,11 @@ class World:
         self.events.emit("chat", chat=chat.summary())
         return chat
 
-    def _add_bot(self, chat: Chat, actor: User) -> None:
+    def _add_bot(
+        self, chat: Chat, actor: User, status: str, rights: dict[str, bool] | None
+    ) -> None:
         created = {"group_chat_created": True} if chat.type == "group" else None
-        self.change_member(chat, self.bot, "member", actor, service_content=created)
+        self.change_member(chat, self.bot, status, actor, rights, service_content=created)
 
     def list_chats(self, user_id: int | None = None) -> list[dict[str, Any]]:
         return [
@@ -279,12 +341,7 @@ class World:
         chat, user = self.chat(chat_id), self.user(user_id)
         if status not in MEMBER_STATUSES:
             raise UserApiError(400, f"status must be one of {', '.join(MEMBER_STATUSES)}")
-        if rights is not None and (
-            not isinstance(rights, dict) or not all(isinstance(v, bool) for v in rights.values())
-        ):
-            raise UserApiError(400, "rights must map right names to booleans")
-        if rights and (unknown := set(rights) - set(ADMIN_RIGHTS)):
-            raise UserApiError(400, f"unknown rights: {', '.join(sorted(unknown))}")
+        self._check_rights(rights)
         if chat.type == "private":
             if user.id != self.bot.id or status not in ("member", "kicked"):
                 raise UserApiError(
@@ -304,6 +361,15 @@ class World:
         member = self.change_member(chat, user, status, actor, rights)
         self.events.emit("chat", chat=chat.summary())
         return {"user_id": user.id, **member.to_api(chat.type)}
+
+    @staticmethod
+    def _check_rights(rights: Any) -> None:
+        if rights is not None and (
+            not isinstance(rights, dict) or not all(isinstance(v, bool) for v in rights.values())
+        ):
+            raise UserApiError(400, "rights must map right names to booleans")
+        if rights and (unknown := set(rights) - set(ADMIN_RIGHTS)):
+            raise UserApiError(400, f"unknown rights: {', '.join(sorted(unknown))}")
 
     def _default_actor(self, chat: Chat, user: User, status: str) -> User:
         """Who Telegram would name as `from`: the user for joins and leaves, else the owner."""
@@ -353,11 +419,38 @@ class World:
         self.events.emit("chat", chat=chat.summary())
         return topic
 
-    def set_topic_closed(self, chat: Chat, actor: User, topic: Topic, closed: bool) -> None:
-        topic.closed = closed
+    def set_topic_closed(self, chat: Chat, actor: User, topic: Topic | None, closed: bool) -> None:
+        """Close or reopen a topic (None: the General topic) with Telegram's service message."""
+        if topic is None:
+            chat.general_closed = closed
+        else:
+            topic.closed = closed
         service = "forum_topic_closed" if closed else "forum_topic_reopened"
         self.add_message(chat, actor, {service: {}}, topic=topic, service=True)
         self.events.emit("chat", chat=chat.summary())
+
+    def close_topic(
+        self, chat_id: int, thread_id: int | None, user_id: int, closed: bool
+    ) -> dict[str, Any]:
+        """A user closes or reopens a topic (thread_id None: General): its creator may, or
+        anyone with can_manage_topics."""
+        chat, user = self._speaking_chat(chat_id, user_id)
+        if not chat.is_forum:
+            raise UserApiError(400, f"chat {chat.id} is not a forum")
+        topic = None
+        if thread_id is not None:
+            topic = chat.topics.get(thread_id)
+            if topic is None:
+                raise UserApiError(404, f"topic {thread_id} not found in chat {chat.id}")
+        is_creator = topic is not None and topic.creator_id == user.id
+        if not is_creator and not chat.can(user.id, "can_manage_topics"):
+            raise UserApiError(403, f"user {user.id} may not manage this topic")
+        if (topic.closed if topic else chat.general_closed) == closed:
+            raise UserApiError(409, f"the topic is already {'closed' if closed else 'open'}")
+        self.set_topic_closed(chat, user, topic, closed)
+        if topic is None:
+            return {"name": "General", "is_closed": closed}
+        return {**topic.to_api(), "is_closed": closed}
 
     def create_topic(self, chat_id: int, user_id: int, name: str) -> dict[str, Any]:
         """A user opens a topic in a forum (the bot sees the service message)."""
@@ -376,25 +469,56 @@ class World:
             raise UserApiError(409, f"chat was upgraded to supergroup {chat.migrated_to}")
         if chat.type == "private" and user.id != chat.id:
             raise UserApiError(403, f"user {user.id} is not the owner of private chat {chat.id}")
+        if chat.type == "channel":
+            raise UserApiError(
+                400, "the sandbox does not post inside channels; post in a group as the channel"
+            )
         if not chat.is_present(user.id):
             raise UserApiError(403, f"user {user.id} is not a member of chat {chat.id}")
         return chat, user
 
+    def _sender_chat(self, chat: Chat, user: User, sender_chat_id: int | None) -> Chat | None:
+        """Who a message is posted as: None (the person), the group (anonymous admin), a channel.
+
+        Telegram offers both only in supergroups; anonymity needs an administrator, posting as a
+        channel needs the person to own or administer that channel.
+        """
+        if sender_chat_id is None:
+            return None
+        if chat.type != "supergroup":
+            raise UserApiError(400, "only in a supergroup can one post as a chat")
+        if sender_chat_id == chat.id:
+            if not chat.is_admin(user.id):
+                raise UserApiError(403, f"user {user.id} is not an administrator of {chat.id}")
+            return chat
+        channel = self.chat(sender_chat_id)
+        if channel.type != "channel":
+            raise UserApiError(400, "sender_chat_id must be this chat (anonymous) or a channel")
+        if not channel.is_admin(user.id):
+            raise UserApiError(403, f"user {user.id} does not administer channel {channel.id}")
+        return channel
+
     def _placement(
         self, chat: Chat, user: User, reply_to_message_id: int | None, message_thread_id: int | None
     ) -> tuple[Topic | None, Message | None]:
-        topic = None
-        if message_thread_id is not None:
-            topic = chat.topics.get(message_thread_id) if chat.is_forum else None
-            if topic is None:
-                raise UserApiError(400, f"message thread {message_thread_id} not found")
-            if topic.closed and not chat.can(user.id, "can_manage_topics"):
-                raise UserApiError(403, "the topic is closed")
+        """Where a user's message goes; a reply to a topic message lands in that topic."""
         reply_to = None
         if reply_to_message_id is not None:
             reply_to = chat.message(reply_to_message_id)
             if reply_to is None:
                 raise UserApiError(400, f"message {reply_to_message_id} not found")
+            if message_thread_id is None and reply_to.data.get("is_topic_message"):
+                message_thread_id = reply_to.data["message_thread_id"]
+        may_manage = chat.can(user.id, "can_manage_topics")
+        if message_thread_id is None:
+            if chat.general_closed and not may_manage:
+                raise UserApiError(403, "the General topic is closed")
+            return None, reply_to
+        topic = chat.topics.get(message_thread_id) if chat.is_forum else None
+        if topic is None:
+            raise UserApiError(400, f"message thread {message_thread_id} not found")
+        if topic.closed and not may_manage:
+            raise UserApiError(403, "the topic is closed")
         return topic, reply_to
 
     def send_user_message(
@@ -404,6 +528,7 @@ class World:
         text: str,
         reply_to_message_id: int | None = None,
         message_thread_id: int | None = None,
+        sender_chat_id: int | None = None,
     ) -> dict[str, Any]:
         chat, user = self._speaking_chat(chat_id, user_id)
         if not isinstance(text, str) or not text.strip():
@@ -411,11 +536,14 @@ class World:
         text = text.strip()
         if utf16_len(text) > TEXT_LIMIT:
             raise UserApiError(400, f"text is longer than {TEXT_LIMIT} UTF-16 code units")
+        sender_chat = self._sender_chat(chat, user, sender_chat_id)
         topic, reply_to = self._placement(chat, user, reply_to_message_id, message_thread_id)
         content: dict[str, Any] = {"text": text}
         if entities := detect_entities(text):
             content["entities"] = entities
-        return self.add_message(chat, user, content, topic=topic, reply_to=reply_to).to_api()
+        return self.add_message(
+            chat, user, content, topic=topic, reply_to=reply_to, sender_chat=sender_chat
+        ).to_api()
 
     def send_user_document(
         self,
@@ -441,6 +569,45 @@ class World:
                 content["caption_entities"] = entities
         return self.add_message(chat, user, content, topic=topic, reply_to=reply_to).to_api()
 
+    def forward_user_message(
+        self,
+        chat_id: int,
+        user_id: int,
+        from_chat_id: int,
+        message_id: int,
+        message_thread_id: int | None = None,
+    ) -> dict[str, Any]:
+        """A user forwards a message from any chat they are in: a copy with `forward_origin`."""
+        chat, user = self._speaking_chat(chat_id, user_id)
+        source = self.chat(from_chat_id)
+        if not source.is_present(user.id):
+            raise UserApiError(403, f"user {user.id} is not a member of chat {source.id}")
+        original = source.message(message_id)
+        if original is None:
+            raise UserApiError(404, f"message {message_id} not found in chat {source.id}")
+        if original.service or not any(key in original.data for key in FORWARDABLE):
+            raise UserApiError(400, "only text, photo and document messages can be forwarded")
+        if original.data.get("has_protected_content"):
+            raise UserApiError(400, "the message is protected from forwarding")
+        data = original.data
+        content = {key: data[key] for key in FORWARDABLE if key in data}
+        if "forward_origin" in data:  # a forward of a forward names the first author
+            content["forward_origin"] = data["forward_origin"]
+        elif "sender_chat" in data:
+            content["forward_origin"] = {
+                "type": "chat",
+                "sender_chat": data["sender_chat"],
+                "date": data["date"],
+            }
+        else:
+            content["forward_origin"] = {
+                "type": "user",
+                "sender_user": data["from"],
+                "date": data["date"],
+            }
+        topic, _ = self._placement(chat, user, None, message_thread_id)
+        return self.add_message(chat, user, content, topic=topic).to_api()
+
     def edit_user_message(
         self, chat_id: int, message_id: int, user_id: int, text: str
     ) -> dict[str, Any]:
@@ -457,18 +624,54 @@ class World:
             message.data["entities"] = entities
         message.data["edit_date"] = self.now()
         self.events.emit("edit", chat_id=chat.id, message=message.transcript())
-        self.deliver("edited_message", message.to_api(), chat)
+        self.deliver("edited_message", message.to_api(), chat, message)
         return message.to_api()
+
+    def delete_user_message(self, chat_id: int, message_id: int, user_id: int) -> dict[str, Any]:
+        """A user deletes a message: their own, any in a private chat, or others' as an
+        administrator with can_delete_messages. The bot gets no update, as on Telegram."""
+        chat, user = self._speaking_chat(chat_id, user_id)
+        message = chat.message(message_id)
+        if message is None:
+            raise UserApiError(404, f"message {message_id} not found in chat {chat.id}")
+        if not (
+            message.sender_id == user.id
+            or chat.type == "private"
+            or chat.can(user.id, "can_delete_messages")
+        ):
+            raise UserApiError(
+                403,
+                f"user {user.id} may not delete message {message_id} (needs can_delete_messages)",
+            )
+        self.delete_message(chat, message)
+        return {"message_id": message_id, "deleted": True}
 
     # ------------------------------------------------------------------------ buttons and polls
 
     def press_button(
-        self, chat_id: int, message_id: int, user_id: int, data: str
+        self,
+        chat_id: int,
+        message_id: int,
+        user_id: int,
+        data: str,
+        sender_chat_id: int | None = None,
     ) -> asyncio.Future[dict[str, Any]]:
-        """Send a callback_query; the returned future resolves when the bot answers it."""
+        """Send a callback_query; the returned future resolves when the bot answers it.
+
+        An anonymous administrator (sender_chat_id = the group) presses as GroupAnonymousBot;
+        someone posting as a channel still presses from their own account, as on Telegram.
+        """
         chat, user = self.chat(chat_id), self.user(user_id)
         if not chat.is_present(user.id):
             raise UserApiError(403, f"user {user.id} is not a member of chat {chat.id}")
+        presser = user
+        if self._sender_chat(chat, user, sender_chat_id) is not None:
+            if sender_chat_id != chat.id:
+                raise UserApiError(
+                    400, "Telegram sends button presses from the person's own account, "
+                    "never as a channel: press without sender_chat_id",
+                )  # fmt: skip
+            presser = GROUP_ANONYMOUS_BOT
         message = chat.message(message_id)
         if message is None:
             raise UserApiError(404, f"message {message_id} not found in chat {chat.id}")
@@ -484,7 +687,7 @@ class World:
             "callback_query",
             {
                 "id": query_id,
-                "from": user.to_api(),
+                "from": presser.to_api(),
                 "message": message.to_api(),
                 "chat_instance": str((chat.id * 6364136223846793005 + 1442695040888963407) % 2**63),
                 "data": data,

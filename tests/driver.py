@@ -47,8 +47,16 @@ class World:
         return (await self.call("GET", "/bot"))["user"]["id"]
 
     async def group(
-        self, title: str, members: list[User], *, supergroup: bool = False, forum: bool = False
+        self,
+        title: str,
+        members: list[User],
+        *,
+        supergroup: bool = False,
+        forum: bool = False,
+        bot_admin: bool = True,
     ) -> Chat:
+        """A group the bot joins: as an administrator by default (as deployments do, so it
+        reads everything despite privacy mode); ``bot_admin=False`` adds it as a plain member."""
         creator, *others = members
         created = await self.call(
             "POST",
@@ -58,6 +66,7 @@ class World:
                 "title": title,
                 "is_forum": forum,
                 "user_id": creator.id,
+                "bot_status": "administrator" if bot_admin else "member",
             },
         )
         chat = Chat(self, created["id"], creator)
@@ -68,6 +77,17 @@ class World:
                 "POST", f"/chats/{chat.id}/members", json={"user_id": member.id, "status": "member"}
             )
         return chat
+
+    async def channel(self, title: str, owner: User) -> int:
+        """A channel ``owner`` runs (the bot is not in it); returns its id, for send_as_channel."""
+        created = await self.call(
+            "POST", "/chats", json={"type": "channel", "title": title, "user_id": owner.id}
+        )
+        return created["id"]
+
+    async def set_privacy(self, enabled: bool) -> None:
+        """BotFather's /setprivacy for the sandbox bot (on by default, as on Telegram)."""
+        await self.call("POST", "/bot/privacy", json={"enabled": enabled})
 
 
 @dataclass
@@ -171,6 +191,104 @@ class Chat:
             },
         )
         return got["answer"]
+
+    async def answer_poll(
+        self, message: Message, option_ids: list[int], *, by: User | None = None
+    ) -> dict[str, Any]:
+        """Choose options of the native poll in ``message`` (``[]`` retracts); returns the poll."""
+        got = await self.world.call(
+            "POST",
+            f"/polls/{message['poll']['id']}/answers",
+            json={"user_id": (by or self.owner).id, "option_ids": option_ids},
+        )
+        return got["poll"]
+
+    async def edit(self, message_id: int, text: str, *, by: User | None = None) -> Message:
+        """``by`` edits their text message; the bot gets ``edited_message``."""
+        body = {"user_id": (by or self.owner).id, "text": text}
+        path = f"/chats/{self.id}/messages/{message_id}/edit"
+        return (await self.world.call("POST", path, json=body))["message"]
+
+    async def delete(self, message_id: int, *, by: User | None = None) -> None:
+        """``by`` deletes a message (the bot is told nothing; the transcript marks it)."""
+        path = f"/chats/{self.id}/messages/{message_id}/delete"
+        await self.world.call("POST", path, json={"user_id": (by or self.owner).id})
+
+    async def send_as(
+        self, sender_chat_id: int, text: str, *, by: User | None = None, thread: int | None = None
+    ) -> int:
+        """Post as a chat: this group (an anonymous admin) or a channel ``by`` runs."""
+        return await self._post("messages", by, thread, text=text, sender_chat_id=sender_chat_id)
+
+    async def _post(self, route: str, by: User | None, thread: int | None, **fields: Any) -> int:
+        """POST a new message to /chats/{id}/<route> as ``by``; returns its message id."""
+        body: dict[str, Any] = {"user_id": (by or self.owner).id, **fields}
+        if thread is not None:
+            body["message_thread_id"] = thread
+        sent = await self.world.call("POST", f"/chats/{self.id}/{route}", json=body)
+        return sent["message_id"]
+
+    async def send_as_anonymous_admin(self, text: str, *, by: User | None = None) -> int:
+        """An administrator posts anonymously: ``from`` is GroupAnonymousBot (1087968824)."""
+        return await self.send_as(self.id, text, by=by)
+
+    async def send_as_channel(self, channel_id: int, text: str, *, by: User | None = None) -> int:
+        """``by`` posts as their channel (see World.channel): ``sender_chat`` is the channel."""
+        return await self.send_as(channel_id, text, by=by)
+
+    async def press_as_anonymous_admin(
+        self, message: Message, label: str, *, by: User | None = None
+    ) -> dict[str, Any] | None:
+        """An anonymous administrator presses a button: the callback is from GroupAnonymousBot."""
+        got = await self.world.call(
+            "POST",
+            "/callbacks",
+            json={
+                "chat_id": self.id,
+                "message_id": message["message_id"],
+                "user_id": (by or self.owner).id,
+                "data": button_data(message, label),
+                "sender_chat_id": self.id,
+            },
+        )
+        return got["answer"]
+
+    async def forward(
+        self, source: Chat, message_id: int, *, by: User | None = None, thread: int | None = None
+    ) -> int:
+        """``by`` forwards message ``message_id`` of ``source`` here (``forward_origin``)."""
+        return await self._post(
+            "forwards", by, thread, from_chat_id=source.id, message_id=message_id
+        )
+
+    async def open_topic(self, name: str, *, by: User | None = None) -> int:
+        """``by`` opens a forum topic; returns its message_thread_id."""
+        body = {"user_id": (by or self.owner).id, "name": name}
+        return (await self.world.call("POST", f"/chats/{self.id}/topics", json=body))[
+            "message_thread_id"
+        ]
+
+    async def close_topic(self, thread: int | None, *, by: User | None = None) -> None:
+        """Close a topic (``None``: the General topic)."""
+        await self._topic_action(thread, "close", by)
+
+    async def reopen_topic(self, thread: int | None, *, by: User | None = None) -> None:
+        await self._topic_action(thread, "reopen", by)
+
+    async def _topic_action(self, thread: int | None, action: str, by: User | None) -> None:
+        which = "general" if thread is None else thread
+        path = f"/chats/{self.id}/topics/{which}/{action}"
+        await self.world.call("POST", path, json={"user_id": (by or self.owner).id})
+
+    async def set_rights(self, user_id: int, **rights: bool) -> None:
+        """Make ``user_id`` (the bot too) an administrator with these rights changed, e.g.
+        ``set_rights(bot_id, can_manage_topics=False, can_pin_messages=False)``."""
+        await self.set_member(user_id, "administrator", rights=rights)
+
+    async def migrate(self) -> Chat:
+        """Upgrade this basic group to a supergroup; returns the new chat (same owner)."""
+        created = await self.world.call("POST", f"/chats/{self.id}/migrate")
+        return Chat(self.world, created["id"], self.owner)
 
 
 def buttons(message: Message) -> list[str]:

@@ -8,6 +8,9 @@ from storage.models import AuditEvent, ChatBinding
 from tests import factories
 from tests.conftest import Running
 from tests.driver import Chat, User, buttons
+from tests.e2e.group_life_estate import WORDS
+
+PRIVACY_ZH = WORDS["zh"]["privacy"]  # the bot is a plain member: privacy mode hides chatter
 
 
 async def people(running: Running) -> tuple[factories.Place, User, User, User]:
@@ -37,7 +40,7 @@ async def binding(running: Running, chat: Chat) -> ChatBinding | None:
 
 async def test_bind_with_buttons_rebind_and_unbind(running: Running) -> None:
     place, admin, moderator, resident = await people(running)
-    group = await running.world.group("1栋业主群", [admin, moderator, resident])
+    group = await running.world.group("1栋业主群", [admin, moderator, resident], bot_admin=False)
 
     refused = await said(group, "/bind", resident)
     assert refused["text"] == "只有主持人或管理员才能绑定群组。"
@@ -66,7 +69,8 @@ async def test_bind_with_buttons_rebind_and_unbind(running: Running) -> None:
     done = await group.message(menu["message_id"])
     assert done["text"] == (
         "本群现已绑定到第一网格的楼栋「1栋」。\n\n"
-        "请把我设为本群管理员，并授予置顶消息的权限：我需要置顶公示，并为每个议题开设话题。"
+        "请把我设为本群管理员，并授予置顶消息的权限：我需要置顶公示，并为每个议题开设话题。\n\n"
+        + PRIVACY_ZH
     )
     assert buttons(done) == []
     bound = await binding(running, group)
@@ -132,11 +136,12 @@ async def test_bot_added_promoted_demoted_and_removed(running: Running) -> None:
     dm = await admin.private_chat()
     assert (await said(dm, "/settings language en", admin))["text"] == "社区语言已改为English。"
 
-    group = await world.group("小桃园社区群", [admin], forum=True)
+    group = await world.group("小桃园社区群", [admin], forum=True, bot_admin=False)
     [hello] = [m for m in await group.transcript() if m["from"]["is_bot"]]
     assert "/bind" in hello["text"]
     assert hello["text"].endswith(
         "请把我设为本群管理员，并授予置顶消息、管理话题的权限：我需要置顶公示，并为每个议题开设话题。"
+        "\n\n" + PRIVACY_ZH
     )
 
     menu = await said(group, "/bind", admin)
