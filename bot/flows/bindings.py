@@ -23,6 +23,13 @@ from storage.timestamps import utcnow
 PREFIX = "bind:"
 BUILDINGS_PER_ROW = 3
 RIGHTS: dict[str, Text] = {"pin": t("pin messages"), "topics": t("manage topics")}
+FALLBACKS: dict[str, Text] = {  # what the bot did instead when Telegram refused it the right
+    "pin": t("I could not pin my message, so it stays unpinned."),
+    "topics": t(
+        "I could not open a topic for the agenda item, so its discussion is in the replies "
+        "to my message instead."
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,7 @@ class ChatFacts:
     has_topics: bool
     bot_is_admin: bool
     missing: tuple[str, ...] = ()  # keys of RIGHTS the bot lacks
+    reads_all: bool = True  # False: privacy mode hides the discussion from the bot
 
 
 def needs(missing: tuple[str, ...]) -> Text | None:
@@ -48,6 +56,23 @@ def needs(missing: tuple[str, ...]) -> Text | None:
         "notices and open a topic for each agenda item.",
         rights=rights,
     )
+
+
+def unseen(chat: ChatFacts) -> Text | None:
+    """What the moderator must change when privacy mode hides the discussion; None if seen."""
+    if chat.reads_all:
+        return None
+    return t(
+        "Telegram's privacy mode lets me see only commands, replies to my messages and mentions "
+        "here, so the discussion is not recorded for the minutes. To fix it, make me an admin "
+        "of this group, or have my owner send /setprivacy to @BotFather and choose Disable. "
+        "Commands and buttons work either way."
+    )
+
+
+def wanted(chat: ChatFacts) -> tuple[Text, ...]:
+    """Everything the bot asks of the group: the rights it lacks, the discussion it cannot see."""
+    return tuple(said for said in (needs(chat.missing), unseen(chat)) if said is not None)
 
 
 def private_hint() -> Reply:
@@ -170,6 +195,7 @@ async def choose(
         binding.community_id, binding.scope_id, binding.title = community_id, scope_id, chat.title
         binding.active, binding.bound_at = True, utcnow()
         binding.has_topics, binding.bot_is_admin = chat.has_topics, chat.bot_is_admin
+        binding.reads_all = chat.reads_all
         s.add(binding)
         await audit.record(
             s,
@@ -183,13 +209,13 @@ async def choose(
                 "title": chat.title,
                 "has_topics": chat.has_topics,
                 "bot_is_admin": chat.bot_is_admin,
+                "reads_all": chat.reads_all,
             },
         )
     paragraphs = [t("This group is now bound to {scope}.", scope=chosen)]
     if chat.has_topics:
         paragraphs.append(t("It has topics: each agenda item will get its own topic."))
-    if (asked := needs(chat.missing)) is not None:
-        paragraphs.append(asked)
+    paragraphs.extend(wanted(chat))
     return [EditOrigin(tuple(paragraphs)), Toast(paragraphs[0])]
 
 
@@ -237,6 +263,29 @@ async def unbind_command(db: Database, chat_id: int, actor_id: int | None) -> Re
 # -- the bot's own membership (my_chat_member) -----------------------------------------------
 
 
+async def right_refused(db: Database, chat_id: int, key: str) -> tuple[Text, ...]:
+    """Telegram refused the bot a right it needs here (a key of RIGHTS): remember it (audited)
+    and return what to tell the moderators — only the first time, until the bot's rights
+    change; nothing for a group that is not bound."""
+    async with db.write() as s:
+        current = await _binding(s, chat_id)
+        told = set(filter(None, (current.rights_refused or "").split(","))) if current else set()
+        if current is None or not current.active or key in told:
+            return ()
+        current.rights_refused = ",".join(sorted(told | {key}))
+        s.add(current)
+        await audit.record(
+            s,
+            "chat.right_refused",
+            community_id=current.community_id,
+            subject=f"chat:{chat_id}",
+            data={"right": key},
+        )
+    asked = needs((key,))
+    assert asked is not None
+    return FALLBACKS[key], asked
+
+
 async def group_language(db: Database, chat_id: int) -> str | None:
     """The language of the community a group is bound to, for what the bot says unasked."""
     async with db.session() as s:
@@ -253,12 +302,17 @@ async def bot_rights_changed(
     """Keep the binding's view of the bot's rights; say what is missing, or thank once granted."""
     async with db.write() as s:
         current = await _binding(s, chat.chat_id)
+        if current is not None and current.rights_refused:  # new rights: try them again
+            current.rights_refused = None
+            s.add(current)
         if (
             current is not None
             and current.active
-            and (current.bot_is_admin, current.has_topics) != (chat.bot_is_admin, chat.has_topics)
+            and (current.bot_is_admin, current.has_topics, current.reads_all)
+            != (chat.bot_is_admin, chat.has_topics, chat.reads_all)
         ):
             current.bot_is_admin, current.has_topics = chat.bot_is_admin, chat.has_topics
+            current.reads_all = chat.reads_all
             s.add(current)
             await audit.record(
                 s,
@@ -269,10 +323,11 @@ async def bot_rights_changed(
                 data={
                     "bot_is_admin": chat.bot_is_admin,
                     "has_topics": chat.has_topics,
+                    "reads_all": chat.reads_all,
                     "missing": list(chat.missing),
                 },
             )
-    asked = needs(chat.missing)
-    if asked is not None:
-        return reply(asked)
+    asked = wanted(chat)
+    if asked:
+        return reply(*asked)
     return reply(t("Thank you: I can now pin notices and open topics in this group."))

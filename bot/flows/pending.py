@@ -65,6 +65,7 @@ class Absent:
     representative_name: str | None
     building: str
     voter_tg_id: int | None  # the delegate's or representative's Telegram id, if any
+    unreachable: bool = False  # that voter blocked the bot or never started it (flows.reach)
 
 
 @dataclass(frozen=True)
@@ -108,10 +109,22 @@ async def pending(db: Database, vote: Vote, standing: Standing, now: datetime) -
         reachable = {s for s in inside if policy.decide(standing, Action.VIEW_PENDING, paths[s])}
         mine = [(h, name) for h, name in rows if h.building_scope_id in reachable]
         voters = await _voters(session, [h.id for h, _ in mine], now)
+        blocked = set(
+            (
+                await session.scalars(
+                    select(Member.tg_user_id).where(
+                        Member.tg_user_id.in_(voters.values()), Member.unreachable_at.is_not(None)
+                    )
+                )
+            ).all()
+        )
         community = await session.get(Community, vote.community_id)
         last, _ = await _reminders(session, vote.id, now)
     absent = [
-        Absent(h.id, h.code, h.representative_name, name, voters.get(h.id)) for h, name in mine
+        Absent(
+            h.id, h.code, h.representative_name, name, voters.get(h.id), voters.get(h.id) in blocked
+        )
+        for h, name in mine
     ]
     absent.sort(key=lambda a: (households.natural(a.building), households.natural(a.code)))
     return Pending(
@@ -200,6 +213,15 @@ def listing(p: Pending) -> tuple[tuple[Text, ...], tuple[tuple[Button, ...], ...
                 rooms="、".join(codes),
             )
         )
+    unreached = [a.code for a in p.absent if a.voter_tg_id is None or a.unreachable]
+    if unreached:
+        paragraphs.append(
+            t(
+                "I cannot message {n} of them privately; please call them: {rooms}",
+                n=len(unreached),
+                rooms="、".join(unreached),
+            )
+        )
     if p.last_reminded is not None:
         paragraphs.append(
             t("Last reminded at {time}.", time=households.shown(p.last_reminded, p.timezone))
@@ -244,7 +266,7 @@ async def prepare(db: Database, p: Pending, now: datetime) -> Round:
     for a in p.absent:
         if a.household_id in recent:
             recently.append(a)
-        elif a.voter_tg_id is None:
+        elif a.voter_tg_id is None or a.unreachable:  # never tried again until they write
             nobody.append(a)
         else:
             paragraphs = [
@@ -333,4 +355,6 @@ def _unreachable(a: Absent, names: bool) -> Text:
     )
     if a.voter_tg_id is None:
         return t("{household}: no representative has joined the bot", household=where)
+    if a.unreachable:
+        return t("{household}: blocked me or never started a chat with me", household=where)
     return t("{household}: has not started a chat with me", household=where)

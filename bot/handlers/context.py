@@ -14,7 +14,7 @@ from aiogram import BaseMiddleware, Bot
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
 
 from bot.clock import Clock
-from bot.flows import members, policy, standing
+from bot.flows import members, policy, reach, standing
 from bot.flows.commands import ChatKind
 from bot.flows.directory import Directory
 from bot.flows.members import Person
@@ -24,6 +24,11 @@ from bot.handlers.delivery import deliver
 from bot.i18n import DEFAULT_LANGUAGE, normalize_language
 from storage.engine import Database
 from storage.models import ChatBinding, Community, Member
+
+# Telegram's stand-ins in ``from`` when someone posts as the group (an anonymous administrator)
+# or as a channel: the sender is a chat, never a person the registry knows.
+GROUP_ANONYMOUS_BOT = 1087968824
+CHANNEL_BOT = 136817688
 
 
 @dataclass
@@ -39,6 +44,7 @@ class Context:
     binding: ChatBinding | None = None  # the group's binding, when the chat is a bound group
     standing: Standing = Standing()
     default_language: str = DEFAULT_LANGUAGE
+    sender_is_chat: bool = False  # posted or pressed as the group or a channel: no person
 
     @property
     def where(self) -> ChatKind:
@@ -64,15 +70,18 @@ class Context:
             flat.extend(item if isinstance(item, list) else [item])
         return await deliver(self.bot, self.event, self.language, flat, self.language_of)
 
-    async def language_of(self, tg_user_id: int) -> str:
-        """A notice's reader's language: theirs if stored, else their community's, else ours."""
+    async def language_of(self, chat_id: int) -> str:
+        """A notice's reader's language: a person's own if stored, else their community's; a
+        group's is its community's; else ours."""
         async with self.db.session() as session:
-            member = await members.find(session, tg_user_id)
-            if member is None:
-                return self.default_language
-            if member.language:
-                return member.language
-            community_id = await standing.home_community(session, member)
+            if chat_id < 0:  # Telegram's groups have negative ids, people positive ones
+                binding = await standing.community_of_chat(session, chat_id)
+                community_id = binding.community_id if binding else None
+            else:
+                member = await members.find(session, chat_id)
+                if member is not None and member.language:
+                    return member.language
+                community_id = await standing.home_community(session, member) if member else None
             community = await session.get(Community, community_id) if community_id else None
             return community.language if community else self.default_language
 
@@ -81,7 +90,7 @@ def _sender(update: Update) -> tuple[User | None, Chat | None, Message | Callbac
     if update.message:
         return update.message.from_user, update.message.chat, update.message
     if update.edited_message:
-        return update.edited_message.from_user, update.edited_message.chat, None
+        return update.edited_message.from_user, update.edited_message.chat, update.edited_message
     if update.callback_query:
         query = update.callback_query
         chat = query.message.chat if query.message else None
@@ -93,6 +102,18 @@ def _sender(update: Update) -> tuple[User | None, Chat | None, Message | Callbac
     if update.poll_answer:
         return update.poll_answer.user, None, None
     return None, None, None
+
+
+def _is_chat(user: User, event: Message | CallbackQuery | None) -> bool:
+    """Whether the sender is a chat (an anonymous administrator, a channel), not a person."""
+    if user.id in (GROUP_ANONYMOUS_BOT, CHANNEL_BOT):
+        return True
+    return isinstance(event, Message) and event.sender_chat is not None
+
+
+def _marked(member: Member | None) -> bool:
+    """Marked unreachable privately (bot.flows.reach)."""
+    return member is not None and member.unreachable_at is not None
 
 
 class ContextMiddleware(BaseMiddleware):
@@ -118,7 +139,12 @@ class ContextMiddleware(BaseMiddleware):
         ctx.default_language = self.default_language
         if chat is not None and chat.type != "private":
             ctx.binding = await self.directory.binding(chat.id)
-        if user is not None:
+        if user is not None and _is_chat(user, event):
+            # Never a resident or a household; said to in the group's language.
+            ctx.sender_is_chat = True
+            if chat is not None:
+                ctx.language = await ctx.language_of(chat.id)
+        elif user is not None:
             ctx.person = Person(user.id, user.full_name, user.language_code)
             if ctx.binding is not None:
                 await self._load_in_community(ctx, user.id, ctx.binding.community_id)
@@ -127,6 +153,8 @@ class ContextMiddleware(BaseMiddleware):
             ctx.language = (ctx.member.language if ctx.member else None) or normalize_language(
                 user.language_code, self.default_language
             )
+            if event is not None and ctx.where == "private" and _marked(ctx.member):
+                await reach.reachable(self.db, user.id)  # they write to us: we can write back
         data["ctx"] = ctx
         return await handler(update, data)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Chat, ChatMemberUpdated, Message
 
@@ -88,11 +88,18 @@ async def settings(message: Message, command: CommandObject, ctx: Context) -> No
 
 async def _facts(ctx: Context, chat: Chat) -> bindings.ChatFacts:
     me = await ctx.bot.get_chat_member(chat.id, ctx.bot.id)
-    return _facts_from(chat, me)
+    return _facts_from(chat, me, await _privacy_off(ctx.bot))
 
 
-def _facts_from(chat: Chat, me) -> bindings.ChatFacts:
-    """The bot's standing in a group: admin or not, and which of the rights it needs it lacks."""
+async def _privacy_off(bot: Bot) -> bool:
+    """Whether BotFather's privacy mode is off for us; asked afresh (not aiogram's cached
+    ``bot.me()``), since the owner may change it while the bot runs."""
+    return bool((await bot.get_me()).can_read_all_group_messages)
+
+
+def _facts_from(chat: Chat, me, privacy_off: bool) -> bindings.ChatFacts:
+    """The bot's standing in a group: admin or not, which of the rights it needs it lacks, and
+    whether it sees the discussion (an admin does, and any bot with privacy mode off)."""
     wanted = ("pin", "topics") if chat.is_forum else ("pin",)
     if me.status == "creator":
         missing: tuple[str, ...] = ()
@@ -100,12 +107,9 @@ def _facts_from(chat: Chat, me) -> bindings.ChatFacts:
         missing = tuple(k for k in wanted if getattr(me, RIGHT_FIELDS[k], None) is False)
     else:
         missing = wanted
+    is_admin = me.status in ("creator", "administrator")
     return bindings.ChatFacts(
-        chat.id,
-        chat.title or "",
-        bool(chat.is_forum),
-        me.status in ("creator", "administrator"),
-        missing,
+        chat.id, chat.title or "", bool(chat.is_forum), is_admin, missing, is_admin or privacy_off
     )
 
 
@@ -168,11 +172,10 @@ async def bot_membership(update: ChatMemberUpdated, ctx: Context) -> None:
     if update.new_chat_member.status in OUT:
         await bindings.unbind(ctx.db, chat.id, actor_id=actor_id, reason="bot removed")
         return
-    facts = _facts_from(chat, update.new_chat_member)
+    facts = _facts_from(chat, update.new_chat_member, await _privacy_off(ctx.bot))
     if update.old_chat_member.status in OUT:
         said: Reply | None = welcome.start("group", "")
-        if (asked := bindings.needs(facts.missing)) is not None:
-            said = reply(*said.paragraphs, asked)
+        said = reply(*said.paragraphs, *bindings.wanted(facts))
     else:
         said = await bindings.bot_rights_changed(ctx.db, facts, actor_id=actor_id)
     if said is not None:

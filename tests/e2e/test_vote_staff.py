@@ -205,7 +205,7 @@ async def test_pending_lists_the_rooms_and_reminds_only_reachable_voters(running
     await wang_dm.expect_silence(0.3)  # voted already
 
     again = await group.press(listing, "提醒未投票户", by=chair)
-    assert again["text"] == "正在发送1条提醒……"  # 李强 again: still unreachable
+    assert again["text"] == "正在发送0条提醒……"  # 李强's 403 marked him: not tried again
     [second] = await group.wait_bot_messages(1)
     assert second["text"].startswith("已私信提醒0户。\n\n1户已于")
     assert "每户每12小时最多提醒一次" in second["text"] and "7-1-102" in second["text"]
