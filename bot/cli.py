@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import Callable
 
-from bot import cli_registry, cli_roster
+from bot import cli_cycle, cli_demo, cli_registry, cli_roster
 from bot.cli_common import CommandError, common_options, settings_from
 from bot.config import ConfigError, Settings
 
@@ -71,14 +71,44 @@ async def _db_upgrade(args: argparse.Namespace) -> int:
 async def _audit_verify(args: argparse.Namespace) -> int:
     from storage.audit import verify_url
 
+    if args.vote is not None:
+        return await _vote_verify(args)
     report = await verify_url(settings_from(args).db)
-    if report.ok:
-        print(f"verified: {report.count} audit events, chain intact")
-        return 0
-    print(f"NOT verified: {len(report.problems)} problem(s) in {report.count} events")
-    for problem in report.problems:
+    return _verdict(
+        report.problems,
+        f"verified: {report.count} audit events, chain intact",
+        f"NOT verified: {len(report.problems)} problem(s) in {report.count} events",
+    )
+
+
+def _verdict(problems: list[str], verified: str, not_verified: str) -> int:
+    """Print the verdict line, then each problem; exit code 0 when there is none, else 1."""
+    print(not_verified if problems else verified)
+    for problem in problems:
         print(f"- {problem}")
-    return 1
+    return 1 if problems else 0
+
+
+async def _vote_verify(args: argparse.Namespace) -> int:
+    """The supervisors' /verify N from the command line: the same recomputation."""
+    from bot.cli_common import plain
+    from bot.flows import votes
+    from storage.engine import Database
+    from storage.models import Vote
+
+    db = Database(settings_from(args).db)
+    try:
+        async with db.session() as session:
+            if await session.get(Vote, args.vote) is None:
+                raise CommandError(f"there is no vote {args.vote}")
+        report = await votes.verify(db, args.vote)
+    finally:
+        await db.dispose()
+    return _verdict(
+        [plain(problem) for problem in report.problems],
+        f"verified: vote {args.vote}: the ballots, the result and the audit chain agree",
+        f"NOT verified: vote {args.vote}: {len(report.problems)} problem(s)",
+    )
 
 
 def _report(result: dict[str, object], only_json: bool) -> int:
@@ -106,6 +136,34 @@ async def _bench_votes(args: argparse.Namespace) -> int:
     from bot.bench.votes import run
 
     return _report(await run(households=args.households, config=args.config), args.json)
+
+
+async def _bench_minutes(args: argparse.Namespace) -> int:
+    from bot.bench.minutes import run
+
+    if args.messages < 1:
+        raise CommandError("--messages must be at least 1")
+    return _report(run(messages=args.messages), args.json)
+
+
+async def _bench_broadcast(args: argparse.Namespace) -> int:
+    from bot.bench.broadcast import run
+
+    if args.messages <= 30:
+        raise CommandError("--messages must be more than 30: fewer all go out in one burst")
+    if args.speedup <= 0:
+        raise CommandError("--speedup must be a positive number")
+    result = await run(messages=args.messages, speedup=args.speedup, config=args.config)
+    return _report(result, args.json)
+
+
+async def _bench_cycles(args: argparse.Namespace) -> int:
+    from bot.bench.cycles import run
+
+    if args.communities < 1 or args.months < 1:
+        raise CommandError("--communities and --months must be at least 1")
+    result = await run(communities=args.communities, months=args.months, config=args.config)
+    return _report(result, args.json)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -144,8 +202,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = commands.add_parser("audit", help="the append-only audit log")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
-    verify = audit_commands.add_parser("verify", help="check the hash chain of every audit event")
+    verify = audit_commands.add_parser(
+        "verify", help="check the hash chain of every audit event; --vote N also recomputes vote N"
+    )
     common_options(verify)
+    verify.add_argument(
+        "--vote",
+        type=int,
+        metavar="N",
+        help="also recompute vote N from its audit events and compare with its ballots and result",
+    )
     verify.set_defaults(handler=_audit_verify)
 
     bench = commands.add_parser("bench", help="benchmarks, reported as ratios measured in one run")
@@ -176,9 +242,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench_votes.add_argument("--json", action="store_true", help="print only the JSON line")
     bench_votes.set_defaults(handler=_bench_votes)
+    bench_minutes = bench_commands.add_parser(
+        "minutes", help="summary + minutes of an N-message thread; jieba's load reported apart"
+    )
+    common_options(bench_minutes)
+    bench_minutes.add_argument(
+        "--messages", type=int, default=5000, help="messages in the generated thread"
+    )
+    bench_minutes.add_argument("--json", action="store_true", help="print only the JSON line")
+    bench_minutes.set_defaults(handler=_bench_minutes)
+    bench_broadcast = bench_commands.add_parser(
+        "broadcast",
+        help="N reminders through the outbound limiter against the sandbox's flood limits",
+    )
+    common_options(bench_broadcast)
+    bench_broadcast.add_argument(
+        "--messages", type=int, default=10000, help="messages (1 in 100 to one of 3 groups)"
+    )
+    bench_broadcast.add_argument(
+        "--speedup",
+        type=float,
+        default=4.0,
+        help="run the limits' clock this many times faster, in the sandbox and the limiter",
+    )
+    bench_broadcast.add_argument("--json", action="store_true", help="print only the JSON line")
+    bench_broadcast.set_defaults(handler=_bench_broadcast)
+
+    bench_cycles = bench_commands.add_parser(
+        "cycles", help="a year of monthly cycles for N communities on the virtual clock"
+    )
+    common_options(bench_cycles)
+    bench_cycles.add_argument("--communities", type=int, default=100, help="communities")
+    bench_cycles.add_argument("--months", type=int, default=12, help="months simulated")
+    bench_cycles.add_argument("--json", action="store_true", help="print only the JSON line")
+    bench_cycles.set_defaults(handler=_bench_cycles)
 
     cli_registry.add_commands(commands)
     cli_roster.add_commands(commands)
+    cli_cycle.add_commands(commands)
+    cli_demo.add_commands(commands)
     return parser
 
 

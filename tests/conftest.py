@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 from bot.app import BotApp
 from bot.config import Settings, load_settings
+from sandbox.server import Sandbox
 from tests.driver import World
 
 
@@ -23,6 +25,17 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(key)
 
 
+# Telegram's flood limits (about one message a second in a chat) would make every conversation
+# test wait; tests/e2e/test_outbound_limits.py, tests/sandbox and the broadcast bench test the
+# limits and the bot's pacing. Elsewhere the sandbox enforces none and the bot paces loosely.
+UNPACED = {
+    "sandbox.rate_limits": False,
+    "outbound.per_chat_burst": 100,
+    "outbound.per_chat_per_second": 100.0,
+    "outbound.per_group_per_minute": 6000,
+}
+
+
 def settings_for(tmp_path: Path, **overrides: object) -> Settings:
     """Settings for a test: a fresh database, a free port, no config file from the developer."""
     config = tmp_path / "test-config.toml"
@@ -30,7 +43,7 @@ def settings_for(tmp_path: Path, **overrides: object) -> Settings:
     return load_settings(
         config,
         db=f"sqlite+aiosqlite:///{tmp_path / 'xieshang.db'}",
-        **{"sandbox.port": 0, **overrides},
+        **{"sandbox.port": 0, **UNPACED, **overrides},
     )
 
 
@@ -49,6 +62,22 @@ async def start_bot(settings: Settings) -> AsyncIterator[Running]:
             yield Running(app, World(http))
     finally:
         await app.stop()
+
+
+@asynccontextmanager
+async def outside_sandbox(tmp_path: Path) -> AsyncIterator[tuple[World, Settings]]:
+    """A sandbox of its own with settings pointing a bot at it, so a test can stop the bot and
+    start a new one on the same database while the chats stay (restart tests)."""
+    sandbox = Sandbox(bot_token="4343:RESTART", port=0, limits=None)
+    await sandbox.start()
+    settings = settings_for(
+        tmp_path, **{"telegram.token": "4343:RESTART", "telegram.api_base": sandbox.url}
+    )
+    try:
+        async with aiohttp.ClientSession(base_url=sandbox.url) as http:
+            yield World(http), settings
+    finally:
+        await sandbox.stop()
 
 
 @pytest.fixture

@@ -137,8 +137,11 @@ COMMANDS: tuple[Command, ...] = (
     # -- proposal commands --
     Command(
         "propose",
-        t("Raise a proposal: the title, details on the next lines (or start a message with #提案)"),
-        GROUP,
+        t(
+            "Raise a proposal: in a group with its title, details on the next lines (or start a "
+            "message with #提案); in a private chat step by step"
+        ),
+        BOTH,
         example="/propose 7栋安装门禁系统",
     ),
     Command("second", t("Second a proposal for your household (附议)"), BOTH, example="/second 3"),
@@ -164,14 +167,55 @@ COMMANDS: tuple[Command, ...] = (
         menu=False,
     ),
     # -- proposal routing commands --
+    Command(
+        "route",
+        t("Confirm or change a proposal's category (大事/小事/私事), 4335 area and scope"),
+        BOTH,
+        Action.ROUTE_PROPOSAL,
+        example="/route 3",
+        menu=False,
+    ),
+    Command(
+        "answer",
+        t("Answer a private matter (私事): it is done, its proposer is told"),
+        BOTH,
+        Action.ROUTE_PROPOSAL,
+        example="/answer 3 已联系物业上门查看",
+        menu=False,
+    ),
+    Command(
+        "escalate",
+        t("Move a proposal one scope up (building → grid → community → street)"),
+        BOTH,
+        Action.ESCALATE,
+        example="/escalate 3 网格内无法解决",
+        menu=False,
+    ),
     # -- proposal editing commands --
+    Command(
+        "edit",
+        t("Edit your proposal until another household seconds it: new title, details after"),
+        BOTH,
+        example="/edit 3 7栋单元门安装门禁系统",
+    ),
+    Command(
+        "merge",
+        t("Merge a duplicate proposal into another; its supporters count there"),
+        BOTH,
+        Action.MERGE_REJECT,
+        example="/merge 5 3 与第3号重复",
+        menu=False,
+    ),
     # -- voting commands --
     Command(
         "vote",
-        t("Open a binding vote of this group's households"),
+        t(
+            "Open a binding vote of this group's households: all on one line, or /vote alone "
+            "and I ask step by step; #N instead of a title votes on proposal No. N"
+        ),
         GROUP,
         Action.OPEN_ITEM,
-        example="/vote 7栋安装门禁系统 | 同意/不同意/弃权 | 过半数 | 48小时 | 记名",
+        example="/vote 7栋安装门禁系统 | 同意/不同意/弃权 | 过半数 | 48小时 | 记名 · /vote #3",
         menu=False,
     ),
     Command(
@@ -198,17 +242,85 @@ COMMANDS: tuple[Command, ...] = (
         example="/pending 3",
         menu=False,
     ),
+    # -- vote extras commands --
     Command(
-        "verifyvote",
+        "votes",
+        t("The votes here and their results; /votes N shows one"),
+        BOTH,
+        example="/votes 3",
+    ),
+    Command(
+        "verify",
         t("Recompute a vote's tally from the audit log and check it"),
         BOTH,
         Action.VERIFY_TALLY,
-        example="/verifyvote 3",
+        example="/verify 3",
         menu=False,
     ),
-    # -- vote extras commands --
     # -- poll commands --
+    Command(
+        "poll",
+        t("Post an informal opinion poll (not binding); /poll N shows its counts"),
+        GROUP,
+        Action.POST_POLL,
+        example="/poll 周末大扫除定在哪天？ | 周六上午 / 周日上午 | 多选",
+        menu=False,
+    ),
+    Command(
+        "closepoll",
+        t("Close an opinion poll and post its summary"),
+        BOTH,
+        Action.POST_POLL,
+        example="/closepoll 3",
+        menu=False,
+    ),
     # -- cycle commands --
+    Command(
+        "cycle",
+        t("The monthly 协商日 and the next date of every phase"),
+        BOTH,
+        example="/cycle",
+    ),
+    Command(
+        "cycle set",
+        t("Change the 协商日 or another cycle setting"),
+        BOTH,
+        Action.CYCLE_SETTINGS,
+        example="/cycle set day 每月第二个周五 19:00",
+        menu=False,
+    ),
+    Command(
+        "chair",
+        t("Name the coming 协商日's chair instead of the rotation's"),
+        BOTH,
+        Action.SET_AGENDA,
+        example="/chair 7-1-101",
+        menu=False,
+    ),
+    Command(
+        "freeze",
+        t("Fix the coming 协商日's agenda now instead of at its time"),
+        BOTH,
+        Action.SET_AGENDA,
+        example="/freeze now",
+        menu=False,
+    ),
+    Command(
+        "postpone",
+        t("Move an agenda item to next month's agenda"),
+        BOTH,
+        Action.SET_AGENDA,
+        example="/postpone 2",
+        menu=False,
+    ),
+    Command(
+        "skipmonth",
+        t("Skip the coming 协商日 (announced; its proposals carry on)"),
+        BOTH,
+        Action.SET_AGENDA,
+        example="/skipmonth",
+        menu=False,
+    ),
 )
 
 

@@ -2,26 +2,74 @@
 
 from __future__ import annotations
 
-from aiogram import Dispatcher
+from aiogram import Dispatcher, Router
 
 from bot.clock import Clock
 from bot.flows.directory import Directory
-from bot.handlers import basics, errors, membership, proposals, roster, setup, voting
+from bot.handlers import (
+    basics,
+    chat_moves,
+    cycle,
+    cycle_runtime,
+    edits,
+    errors,
+    membership,
+    polls,
+    proposal_dialogue,
+    proposal_editing,
+    proposal_routing,
+    proposals,
+    reach,
+    roster,
+    senders,
+    setup,
+    vote_lookup,
+    voting,
+)
 from bot.handlers.context import ContextMiddleware
 from bot.handlers.dialog_storage import DatabaseStorage
+from bot.scheduler import Scheduler
 from storage.engine import Database
 
 
-def build_dispatcher(db: Database, clock: Clock, default_language: str) -> Dispatcher:
+def build_dispatcher(
+    db: Database, clock: Clock, scheduler: Scheduler, default_language: str
+) -> Dispatcher:
     dp = Dispatcher(storage=DatabaseStorage(db))
+    raised = proposals.Proposals(db)  # proposals' runtime, shared by their routers
+    ballots = voting.Voting(db, clock, scheduler, raised.changed)  # the cycle opens votes too
+    cycle_phases = cycle_runtime.CycleRuntime(db, clock, scheduler, ballots)
+    moves = chat_moves.ChatMoves(db, ballots, raised)  # groups upgraded to supergroups
+    refusals = reach.Refusals(db, clock)  # 403s: people who blocked the bot, groups left
     dp.update.outer_middleware(ContextMiddleware(db, clock, default_language, Directory(db)))
     dp.include_routers(
         errors.router(),
+        senders.router(),  # the group or a channel as sender: no commands, no buttons
+        voting.taps(ballots),  # the hot path: ballot taps, before everything else
+        chat_moves.router(moves),
+        reach.router(refusals),
+        edits.router(raised),  # edited messages: never a command again; proposals follow
+        cycle_runtime.router(cycle_phases),  # keeps messages in agenda threads, then passes on
         setup.router(),
+        vote_lookup.router(),  # before membership: /verify N checks a vote's tally
         membership.router(),
         roster.router(),
-        voting.router(db, clock),
-        proposals.router(db, clock),
+        voting.router(ballots),
+        proposal_dialogue.router(raised),  # before proposals: /propose in a private chat
+        proposals.router(raised),
+        proposal_editing.router(raised),
+        proposal_routing.router(raised),
+        polls.router(),
+        cycle.router(),
         basics.router(),  # last: its catch-alls answer what nobody else handled
+        _scheduling(scheduler),
     )
+    dp.shutdown.register(scheduler.stop)  # the dispatcher's own hooks run before its routers'
     return dp
+
+
+def _scheduling(scheduler: Scheduler) -> Router:
+    """Starts the scheduler after every other router's start-up: its sweeps need them ready."""
+    r = Router(name="scheduling")
+    r.startup.register(scheduler.start)
+    return r

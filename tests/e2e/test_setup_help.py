@@ -55,6 +55,9 @@ async def test_resident_grid_worker_moderator_and_admin_see_different_commands(
     assert "verify" in seen["grid worker"] and "verify" in seen["admin"]
     assert "verify" not in seen["resident"] and "verify" not in seen["moderator"]
     assert len({frozenset(s) for s in seen.values()}) == 4, seen
-    # A grid worker's vote duties (paper ballots, who has not voted) are theirs, not an admin's.
+    # A grid worker's vote duties (paper ballots, who has not voted) and the routing of matters
+    # raised in their grid (三事分流) are theirs, not an admin's.
     assert seen["resident"] < seen["grid worker"]
-    assert seen["grid worker"] - {"offline", "pending"} < seen["admin"]
+    grid_duties = {"offline", "pending", "route", "answer", "escalate", "merge", "reject"}
+    assert grid_duties <= seen["grid worker"] and not grid_duties & seen["admin"]
+    assert seen["grid worker"] - grid_duties < seen["admin"]
