@@ -215,72 +215,81 @@ def build_parser() -> argparse.ArgumentParser:
     verify.set_defaults(handler=_audit_verify)
 
     bench = commands.add_parser("bench", help="benchmarks, reported as ratios measured in one run")
-    bench_commands = bench.add_subparsers(dest="bench_command", required=True, metavar="NAME")
-    dispatch = bench_commands.add_parser(
-        "dispatch", help="updates/s through the sandbox over HTTP vs aiogram's feed_update"
+    benches = bench.add_subparsers(dest="bench_command", required=True, metavar="NAME")
+    dispatch = _bench(
+        benches,
+        "dispatch",
+        "updates/s through the sandbox over HTTP vs aiogram's feed_update",
+        _bench_dispatch,
     )
-    common_options(dispatch)
     dispatch.add_argument(
         "--updates", type=int, default=3000, help="callback presses per measurement"
     )
-    dispatch.add_argument("--json", action="store_true", help="print only the JSON line")
-    dispatch.set_defaults(handler=_bench_dispatch)
-    similar = bench_commands.add_parser(
-        "similar", help="similar-proposal lookups among N proposals vs one jieba cut; jieba load"
+    similar = _bench(
+        benches,
+        "similar",
+        "similar-proposal lookups among N proposals vs one jieba cut; jieba load",
+        _bench_similar,
     )
-    common_options(similar)
     similar.add_argument("--proposals", type=int, default=10000, help="proposals in the index")
     similar.add_argument("--queries", type=int, default=500, help="lookups to time")
-    similar.add_argument("--json", action="store_true", help="print only the JSON line")
-    similar.set_defaults(handler=_bench_similar)
-    bench_votes = bench_commands.add_parser(
-        "votes", help="a binding vote of N households through the real bot vs a no-op bot"
+    votes = _bench(
+        benches,
+        "votes",
+        "a binding vote of N households through the real bot vs a no-op bot",
+        _bench_votes,
     )
-    common_options(bench_votes)
-    bench_votes.add_argument(
+    votes.add_argument(
         "--households", type=int, default=12081, help="households, each with a representative"
     )
-    bench_votes.add_argument("--json", action="store_true", help="print only the JSON line")
-    bench_votes.set_defaults(handler=_bench_votes)
-    bench_minutes = bench_commands.add_parser(
-        "minutes", help="summary + minutes of an N-message thread; jieba's load reported apart"
+    minutes = _bench(
+        benches,
+        "minutes",
+        "summary + minutes of an N-message thread; jieba's load reported apart",
+        _bench_minutes,
     )
-    common_options(bench_minutes)
-    bench_minutes.add_argument(
+    minutes.add_argument(
         "--messages", type=int, default=5000, help="messages in the generated thread"
     )
-    bench_minutes.add_argument("--json", action="store_true", help="print only the JSON line")
-    bench_minutes.set_defaults(handler=_bench_minutes)
-    bench_broadcast = bench_commands.add_parser(
+    broadcast = _bench(
+        benches,
         "broadcast",
-        help="N reminders through the outbound limiter against the sandbox's flood limits",
+        "N reminders through the outbound limiter against the sandbox's flood limits",
+        _bench_broadcast,
     )
-    common_options(bench_broadcast)
-    bench_broadcast.add_argument(
+    broadcast.add_argument(
         "--messages", type=int, default=10000, help="messages (1 in 100 to one of 3 groups)"
     )
-    bench_broadcast.add_argument(
+    broadcast.add_argument(
         "--speedup",
         type=float,
         default=4.0,
         help="run the limits' clock this many times faster, in the sandbox and the limiter",
     )
-    bench_broadcast.add_argument("--json", action="store_true", help="print only the JSON line")
-    bench_broadcast.set_defaults(handler=_bench_broadcast)
-
-    bench_cycles = bench_commands.add_parser(
-        "cycles", help="a year of monthly cycles for N communities on the virtual clock"
+    cycles = _bench(
+        benches,
+        "cycles",
+        "a year of monthly cycles for N communities on the virtual clock",
+        _bench_cycles,
     )
-    common_options(bench_cycles)
-    bench_cycles.add_argument("--communities", type=int, default=100, help="communities")
-    bench_cycles.add_argument("--months", type=int, default=12, help="months simulated")
-    bench_cycles.add_argument("--json", action="store_true", help="print only the JSON line")
-    bench_cycles.set_defaults(handler=_bench_cycles)
+    cycles.add_argument("--communities", type=int, default=100, help="communities")
+    cycles.add_argument("--months", type=int, default=12, help="months simulated")
 
     cli_registry.add_commands(commands)
     cli_roster.add_commands(commands)
     cli_cycle.add_commands(commands)
     cli_demo.add_commands(commands)
+    return parser
+
+
+def _bench(
+    benches: argparse._SubParsersAction, name: str, help_: str, handler: Callable[..., object]
+) -> argparse.ArgumentParser:
+    """A benchmark subcommand: the common options and --json; the caller adds its sizes."""
+    parser = benches.add_parser(name, help=help_)
+    common_options(parser)
+    parser.add_argument("--json", action="store_true", help="print only the JSON line")
+    parser.set_defaults(handler=handler)
     return parser
 
 
