@@ -33,6 +33,7 @@ from storage.migrate import sync_url
 log = logging.getLogger("xieshang")
 
 LEASE = "sweeps"
+STOP_GRACE = 30.0  # seconds a sweep under way may take to finish when the bot stops
 _RUNNING: dict[str, Scheduler] = {}  # by holder: the persisted jobs find their scheduler here
 
 
@@ -82,7 +83,10 @@ class Scheduler:
         await asyncio.to_thread(self._stop_jobs)
         _RUNNING.pop(self.holder, None)
         if holding:
-            await lease.release(self.db, LEASE, self.holder, _wall())
+            try:  # a shutdown hook that raises would leave aiogram's polling never stopping
+                await lease.release(self.db, LEASE, self.holder, _wall())
+            except Exception:
+                log.exception("scheduler: could not release the lease; it runs out by itself")
 
     async def _take_lease(self) -> bool:
         if not await lease.take(self.db, LEASE, self.holder, _wall(), self.ttl):
@@ -121,11 +125,12 @@ class Scheduler:
             )
 
     def _stop_jobs(self) -> None:
-        for future in list(self._in_flight):
-            future.cancel()
+        """No new runs; a sweep under way is let finish (up to STOP_GRACE), never cancelled:
+        cancelled inside a write transaction it could leave the database locked."""
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
+        concurrent.futures.wait(list(self._in_flight), timeout=STOP_GRACE)
 
     def run_from_thread(self, name: str) -> None:
         if self._loop is None or self._loop.is_closed():
@@ -134,7 +139,7 @@ class Scheduler:
         self._in_flight.add(future)
         try:
             future.result()
-        except concurrent.futures.CancelledError:
+        except concurrent.futures.CancelledError:  # the loop closed under it
             pass
         finally:
             self._in_flight.discard(future)
