@@ -14,6 +14,7 @@ import pytest
 from bot.app import BotApp
 from bot.config import Settings, load_settings
 from sandbox.server import Sandbox
+from storage.engine import Database
 from tests.driver import World
 
 
@@ -89,3 +90,17 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
 @pytest.fixture
 def world(running: Running) -> World:
     return running.world
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'xieshang.db'}"
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    """A migrated SQLite database of the test's own, for tests below the bot."""
+    database = Database(db_url)
+    await database.upgrade()
+    yield database
+    await database.dispose()

@@ -25,14 +25,6 @@ NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'directory.db'}")
-    await database.upgrade()
-    yield database
-    await database.dispose()
-
-
-@pytest.fixture
 async def estate(db):
     place = await factories.community(db)
     await factories.building(db, place, "第一网格", "7栋")

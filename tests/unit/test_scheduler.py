@@ -6,12 +6,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import text
 
 from bot.clock import RealClock, VirtualClock
 from bot.scheduler import Scheduler
-from storage.engine import Database
 
 
 class Counting:
@@ -27,14 +25,6 @@ class Counting:
     async def run(self, at: datetime) -> None:
         self.runs.append(at)
         self.ran.set()
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'scheduler.db'}")
-    await database.upgrade()
-    yield database
-    await database.dispose()
 
 
 async def test_a_sweep_runs_from_the_persistent_job_store(db):

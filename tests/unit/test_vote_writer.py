@@ -14,7 +14,6 @@ from bot.flows import ballot_writer, votes
 from bot.flows import vote_rules as rules
 from bot.flows.ballot_writer import BallotWriter, Cast
 from bot.render import plain
-from storage.engine import Database
 from storage.models import AuditEvent, Ballot, SecretBallot
 from tests import factories
 
@@ -28,14 +27,6 @@ class Clock:
 
     def now(self) -> datetime:
         return self.at
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'votes.db'}")
-    await database.upgrade()
-    yield database
-    await database.dispose()
 
 
 @pytest.fixture
