@@ -694,3 +694,150 @@ class ItemMessage(SQLModel, table=True):
     member_id: int | None = Field(default=None, foreign_key="member.id")
     text: str = Field(sa_type=Text)
     at: datetime = Field(sa_type=UTCDateTime)
+
+
+# -- after the vote: minutes, 公示, 督办, ratings (issue 8) -------------------------------------
+
+MINUTES_STATUSES = ("draft", "published")
+PUBLICITY_STATUSES = ("open", "suspended", "final")
+OBJECTION_STATUSES = ("pending", "rejected", "upheld")
+ACTION_STATUSES = ("waiting", "open", "done")
+
+
+class MinutesRecord(SQLModel, table=True):
+    """The minutes (会议纪要) of a closed vote on an agenda item: drafted once when the vote
+    closes and sent to the chair, published once. ``summary`` is the chair's wording of the
+    discussion; NULL keeps the extractive summary drawn from the thread."""
+
+    __tablename__: ClassVar[str] = "minutes"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ({})".format(", ".join(f"'{s}'" for s in MINUTES_STATUSES)),
+            name="status",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    vote_id: int = Field(foreign_key="vote.id", unique=True)
+    item_id: int | None = Field(default=None, foreign_key="agenda_item.id")
+    chair_member_id: int | None = Field(default=None, foreign_key="member.id")
+    summary: str | None = Field(default=None, sa_type=Text)
+    status: str = Field(default="draft", max_length=16)
+    drafted_at: datetime = Field(sa_type=UTCDateTime)
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    published_by_id: int | None = Field(default=None, foreign_key="member.id")
+
+
+class Publicity(SQLModel, table=True):
+    """The 公示 of a decision: a pinned notice until ``ends_at``, during which anyone in the
+    scope may object. ``open`` until the window closes (then ``final``) or an objection is
+    upheld (``suspended``: the item goes back to next month's agenda)."""
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ({})".format(", ".join(f"'{s}'" for s in PUBLICITY_STATUSES)),
+            name="status",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    vote_id: int = Field(foreign_key="vote.id", unique=True)
+    scope_id: int = Field(foreign_key="scope.id")
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    message_id: int | None = None  # the pinned notice
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    ends_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    status: str = Field(default="open", max_length=16)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Objection(SQLModel, table=True):
+    """An objection to a decision in 公示, or a supervisor's procedural objection (at any
+    time). Its text is visible to the scope; who raised it only to moderators and
+    supervisors."""
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ({})".format(", ".join(f"'{s}'" for s in OBJECTION_STATUSES)),
+            name="status",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    publicity_id: int = Field(foreign_key="publicity.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    household_id: int | None = Field(default=None, foreign_key="household.id")
+    reason: str = Field(sa_type=Text)
+    procedural: bool = False
+    status: str = Field(default="pending", max_length=16)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    decided_by_id: int | None = Field(default=None, foreign_key="member.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_reason: str | None = Field(default=None, sa_type=Text)
+
+
+class ActionItem(SQLModel, table=True):
+    """A 督办 action item of a decision: ``waiting`` until the decision is final, then
+    ``open`` until done. The assignee is a member with a role, or an outside party
+    (``outside_party``, e.g. the property company) with a responsible member. ``reminded_at``
+    and ``escalated_at`` make the due reminder and the overdue escalation happen once."""
+
+    __tablename__: ClassVar[str] = "action_item"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ({})".format(", ".join(f"'{s}'" for s in ACTION_STATUSES)),
+            name="status",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    vote_id: int = Field(foreign_key="vote.id", index=True)
+    scope_id: int = Field(foreign_key="scope.id")
+    what: str = Field(max_length=300)
+    assignee_id: int | None = Field(default=None, foreign_key="member.id")
+    outside_party: str | None = Field(default=None, max_length=100)
+    due_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    status: str = Field(default="waiting", max_length=16)
+    percent: int = 0
+    note: str | None = Field(default=None, sa_type=Text)
+    created_by_id: int | None = Field(default=None, foreign_key="member.id")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    rating_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ActionProgress(SQLModel, table=True):
+    """One progress update of an action item (percent and a note), kept as its history."""
+
+    __tablename__: ClassVar[str] = "action_progress"
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action_item.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    percent: int
+    note: str | None = Field(default=None, sa_type=Text)
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Rating(SQLModel, table=True):
+    """A household's 群众测评 of a done action item, 1–5: one per household by the unique key,
+    changeable until the item's ``rating_until``."""
+
+    __table_args__ = (
+        UniqueConstraint("action_id", "household_id"),
+        CheckConstraint("score BETWEEN 1 AND 5", name="score"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action_item.id")
+    household_id: int = Field(foreign_key="household.id")
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    score: int
+    rated_at: datetime = Field(sa_type=UTCDateTime)
+    changed_count: int = 0
