@@ -68,13 +68,13 @@ async def record(
     community_id: int | None = None,
     subject: str | None = None,
     data: Mapping[str, Any] | None = None,
-) -> AuditEvent:
-    """Append an event inside the caller's transaction (use a `db.write()` session)."""
-    position = await append(
+) -> int:
+    """Append an event inside the caller's transaction (use a `db.write()` session); returns
+    its position in the log."""
+    return await append(
         session,
         [Entry(action, actor_id, community_id, subject, dict(data or {}))],
     )
-    return await session.get_one(AuditEvent, position)
 
 
 @dataclass(frozen=True)

@@ -163,7 +163,7 @@ class Voting:
         self.closing[vote.id] = vote.closes_at
 
     async def publish(self, closed: votes.Closed) -> None:
-        """Remove the buttons, post the result and its chart in the vote's group."""
+        """Remove the buttons; post the result and, when anyone voted, its chart in the group."""
         vote = closed.vote
         if vote.chat_id is None:
             return
@@ -180,6 +180,8 @@ class Voting:
             await self.bot.send_message(vote.chat_id, chunk)
         if closed.proposal is not None:
             await self.proposal_changed(closed.proposal)
+        if closed.result.ballots == 0:
+            return  # the result says nobody voted; a chart of one "did not vote" bar adds nothing
         try:
             png = await asyncio.to_thread(
                 vote_chart.render_png,

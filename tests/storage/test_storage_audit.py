@@ -12,7 +12,7 @@ from storage.models import AuditEvent
 
 async def _record(db, count: int, start: int = 1) -> list[AuditEvent]:
     async with db.write() as s:
-        return [
+        positions = [
             await audit.record(
                 s,
                 "member.language",
@@ -23,6 +23,8 @@ async def _record(db, count: int, start: int = 1) -> list[AuditEvent]:
             )
             for n in range(start, start + count)
         ]
+    async with db.session() as s:
+        return [await s.get_one(AuditEvent, position) for position in positions]
 
 
 async def _verify(db) -> audit.ChainReport:
