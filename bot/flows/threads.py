@@ -104,3 +104,19 @@ async def revise(db: Database, chat_id: int, message_id: int, text: str) -> bool
         kept.text = text
         s.add(kept)
     return True
+
+
+async def of_proposal(db: Database, proposal_id: int, chat_id: int) -> AgendaItem | None:
+    """The latest agenda item of a proposal whose thread is in ``chat_id``: its vote's ballot
+    belongs there, wherever the chair opened the vote from."""
+    async with db.session() as s:
+        return await s.scalar(
+            select(AgendaItem)
+            .where(
+                AgendaItem.proposal_id == proposal_id,
+                AgendaItem.chat_id == chat_id,
+                AgendaItem.status == "listed",
+            )
+            .order_by(AgendaItem.month.desc())
+            .limit(1)
+        )

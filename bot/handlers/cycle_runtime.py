@@ -211,7 +211,10 @@ class CycleRuntime:
         async with self.db.session() as session:
             config = await cycle_settings.load(session, due.community_id)
         for opened in await deliberation.open_votes(self.db, due, at):
-            await self.voting.post_ballot(opened.vote, opened.entry.item.chat_id)
+            item = opened.entry.item
+            await self.voting.post_ballot(
+                opened.vote, item.chat_id, item.thread_id, item.anchor_message_id
+            )
             said = cycle_notices.vote_opened(
                 opened.entry, opened.vote.id, opened.vote.closes_at, config
             )

@@ -16,7 +16,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot.flows import standing, vote_dialogue, vote_spec, votes
+from bot.flows import standing, threads, vote_dialogue, vote_spec, votes
 from bot.flows import vote_messages as say
 from bot.flows.inputs import Invalid
 from bot.flows.policy import Action
@@ -167,7 +167,9 @@ def router(voting: Voting) -> Router:
                 return
             await state.clear()
         await ctx.show(EditOrigin((t("Vote {id} is open: {title}", id=vote.id, title=vote.title),)))
-        await voting.post_ballot(vote, ctx.binding.chat_id)
+        item = draft.proposal and await threads.of_proposal(ctx.db, draft.proposal, vote.chat_id)
+        where = (item.thread_id, item.anchor_message_id) if item else ()
+        await voting.post_ballot(vote, vote.chat_id, *where)
         if draft.proposal is not None:
             async with ctx.db.session() as session:
                 proposal = await session.get(Proposal, draft.proposal)

@@ -10,11 +10,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message, ReplyParameters
 from sqlalchemy import select
 
 from bot import render
@@ -150,15 +151,35 @@ class Voting:
 
     # -- opening and closing -----------------------------------------------------------------
 
-    async def post_ballot(self, vote: Vote, chat_id: int) -> None:
+    async def post_ballot(
+        self, vote: Vote, chat_id: int, thread_id: int | None = None, anchor_id: int | None = None
+    ) -> None:
+        """Post the ballot in the group, inside an agenda item's thread when it has one: its
+        forum topic (``thread_id``) or as a reply to its pinned anchor (``anchor_id``)."""
         async with self.db.session() as session:
             voted, size = await votes.turnout(session, vote.id)
             community = await session.get(Community, vote.community_id)
         paragraphs, buttons = say.ballot(vote, voted, size, community.timezone)
         rendered = render.message(community.language, paragraphs, buttons)
-        sent = await self.bot.send_message(
-            chat_id, rendered.chunks[0], reply_markup=markup(rendered.keyboard)
+        send = partial(
+            self.bot.send_message,
+            chat_id,
+            rendered.chunks[0],
+            reply_markup=markup(rendered.keyboard),
         )
+        try:
+            sent = await send(
+                message_thread_id=thread_id,
+                reply_parameters=(
+                    ReplyParameters(message_id=anchor_id, allow_sending_without_reply=True)
+                    if anchor_id
+                    else None
+                ),
+            )
+        except TelegramBadRequest:
+            if thread_id is None:
+                raise
+            sent = await send()  # the item's topic is gone: the ballot goes in the group itself
         await votes.set_message(self.db, vote.id, chat_id, sent.message_id)
         self.closing[vote.id] = vote.closes_at
 

@@ -20,6 +20,7 @@ from storage.models import (
     Member,
     Proposal,
     RoleGrant,
+    Vote,
 )
 from tests.conftest import start_bot
 from tests.e2e.cycle_estate import (
@@ -111,6 +112,12 @@ async def test_items_get_forum_topics_and_their_messages_are_kept(tmp_path):
             if m.get("message_thread_id") == item.thread_id and "请" in m.get("text", "")
         ]
         assert any("/vote #1" in m["text"] for m in prompts)
+        await move_to(world, at(month, Phase.VOTE_OPEN))
+        async with running.app.db.session() as s:
+            vote = await s.scalar(select(Vote))
+        [ballot] = [m for m in await group.transcript() if m["message_id"] == vote.message_id]
+        assert ballot.get("message_thread_id") == item.thread_id, "the ballot is in the topic"
+        assert ballot.get("reply_markup"), "with its buttons"
 
 
 async def test_moderator_commands_and_their_bad_inputs(tmp_path):

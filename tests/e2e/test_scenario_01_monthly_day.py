@@ -125,6 +125,7 @@ async def test_scenario_01_reminders_freeze_day_and_rotation(tmp_path):
         await group.press(summary, "发起表决", by=people["zhao"])
         [ballot] = await group.wait_bot_messages(1)
         assert "7栋安装门禁系统" in ballot["text"]
+        assert ballot["reply_to_message"]["message_id"] == anchors[0]["message_id"]  # its thread
         await until(partial(kept, running), {1: ["我家支持装门禁", "<b>同意</b>，但费用要公开"]})
 
         # Votes open by the rule (D+1 here) on the items the chair did not open.
@@ -134,6 +135,11 @@ async def test_scenario_01_reminders_freeze_day_and_rotation(tmp_path):
         async with running.app.db.session() as s:
             opened = (await s.execute(select(Vote.proposal_id))).scalars().all()
         assert sorted(opened) == [1, 2, 3]
+        ballots = [m for m in said if m.get("reply_markup")]  # the items' ballots: threads
+        assert ballots and all(
+            m["reply_to_message"]["message_id"] in {a["message_id"] for a in anchors}
+            for m in ballots
+        ), [(m["text"][:30], m.get("reply_to_message", {}).get("message_id")) for m in ballots]
 
         # 7. Next month: the next chair, passing over a household nobody in the bot lives in.
         second = await following(running, place, month)
