@@ -5,14 +5,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run test lint i18n i18n-update bench clean
+.PHONY: run test test-postgres lint i18n i18n-update bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { apt-get update && apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,postgres]"
 	touch $@
 
 i18n: $(STAMP)  ## compile the message catalogs
@@ -27,6 +27,9 @@ run: i18n  ## run the bot; the sandbox web chat when no token is configured (mak
 
 test: i18n  ## the whole suite, end-to-end through the sandbox (make test ARGS="-k lang")
 	$(BIN)/pytest $(ARGS)
+
+test-postgres: i18n  ## the storage tests and the scenarios on a throwaway PostgreSQL server
+	.ci/postgres $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from storage import migrate, sqlite
+from storage import migrate, postgres, sqlite
 from storage.changes import Changes
 from storage.timestamps import utcnow
 
@@ -20,7 +20,8 @@ class Database:
 
     Reads use `session()`. Writes use `write()`: one transaction, committed on exit and
     rolled back on an exception; on SQLite it starts with BEGIN IMMEDIATE, so concurrent
-    writers queue on busy_timeout instead of failing half-way.
+    writers queue on busy_timeout instead of failing half-way, and on PostgreSQL with an
+    advisory lock that queues them the same way (storage.postgres).
     """
 
     def __init__(
@@ -34,6 +35,9 @@ class Database:
             sqlite.set_pragmas(self.engine.sync_engine)
             sqlite.own_begin(self.engine.sync_engine)
             writer = self.engine.execution_options(**sqlite.BEGIN_IMMEDIATE)
+        elif self.engine.dialect.name == "postgresql":
+            postgres.serialise_writes(self.engine.sync_engine)
+            writer = self.engine.execution_options(**postgres.WRITE_LOCK)
         # Sessions carry the clock, so audit events are stamped with the bot's time (virtual
         # in tests and the demo), the same time its phases and deadlines are computed with.
         self._reads = async_sessionmaker(self.engine, expire_on_commit=False, info={NOW: now})

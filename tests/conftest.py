@@ -3,27 +3,66 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 import pytest
+import sqlalchemy
 
 from bot.app import BotApp
 from bot.config import Settings, load_settings
 from sandbox.server import Sandbox
+from storage import migrate
 from storage.engine import Database
 from tests.driver import World
 
+# A PostgreSQL server (postgresql+asyncpg://user@host:port) to run the tests on instead of
+# SQLite: read before the environment is isolated. Each test gets databases of its own there.
+TEST_POSTGRES = os.environ.get("TEST_POSTGRES")
+_created: dict[Path, str] = {}  # this test's PostgreSQL databases, by the test's directory
+
+
+def database_url(tmp_path: Path) -> str:
+    """The test's own database: SQLite in its directory, or a fresh one on TEST_POSTGRES (the
+    same one for the same directory, so a restarted bot finds its data)."""
+    if not TEST_POSTGRES:
+        return f"sqlite+aiosqlite:///{tmp_path / 'xieshang.db'}"
+    if tmp_path not in _created:
+        name = f"xs_test_{uuid.uuid4().hex[:12]}"
+        _postgres(f'CREATE DATABASE "{name}"')
+        _created[tmp_path] = name
+    return f"{TEST_POSTGRES}/{_created[tmp_path]}"
+
+
+def _postgres(statement: str) -> None:
+    admin = sqlalchemy.create_engine(
+        migrate.sync_url(f"{TEST_POSTGRES}/postgres"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        connection.execute(sqlalchemy.text(statement))
+    admin.dispose()
+
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A developer's XIESHANG_* variables or token must never reach a test."""
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A developer's XIESHANG_* variables or token must never reach a test; the test's
+    PostgreSQL databases are dropped after it."""
     for key in list(os.environ):
         if key.startswith("XIESHANG_"):
             monkeypatch.delenv(key)
+    yield
+    while _created:
+        _, name = _created.popitem()
+        _postgres(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+requires_sqlite = pytest.mark.skipif(
+    bool(TEST_POSTGRES), reason="checks SQLite's own behaviour (pragmas, locking, its SQL)"
+)
 
 
 # Telegram's flood limits (about one message a second in a chat) would make every conversation
@@ -43,7 +82,7 @@ def settings_for(tmp_path: Path, **overrides: object) -> Settings:
     config.touch()
     return load_settings(
         config,
-        db=f"sqlite+aiosqlite:///{tmp_path / 'xieshang.db'}",
+        db=database_url(tmp_path),
         **{"sandbox.port": 0, **UNPACED, **overrides},
     )
 
@@ -94,12 +133,12 @@ def world(running: Running) -> World:
 
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'xieshang.db'}"
+    return database_url(tmp_path)
 
 
 @pytest.fixture
 async def db(db_url: str) -> AsyncIterator[Database]:
-    """A migrated SQLite database of the test's own, for tests below the bot."""
+    """A migrated database of the test's own, for tests below the bot."""
     database = Database(db_url)
     await database.upgrade()
     yield database

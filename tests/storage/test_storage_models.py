@@ -1,7 +1,7 @@
 """Constraints the database enforces on its own: phone tails, scope kinds, the scope tree."""
 
 import pytest
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from storage.models import Community, Household, Scope
 
@@ -38,7 +38,7 @@ async def test_phone_tail_of_four_digits_is_stored(db, building):
 
 @pytest.mark.parametrize("phone_tail", ["13812345678", "123", "12a4", "１２３４"])
 async def test_phone_tail_must_be_four_ascii_digits(db, building, phone_tail):
-    with pytest.raises(IntegrityError, match="phone_tail"):
+    with pytest.raises(DBAPIError, match="phone_tail|too long"):  # PostgreSQL: VARCHAR(4)
         async with db.write() as s:
             s.add(_household(building, phone_tail=phone_tail))
 
