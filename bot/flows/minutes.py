@@ -74,6 +74,7 @@ class Minutes:
     decision: str = ""  # the chair's wording; empty: said from the vote's result
     actions: tuple[ActionItem, ...] = ()
     edited_summary: str | None = None  # the chair's text instead of the extractive summary
+    captured: bool = True  # False: the bot could not read the group (privacy mode)
 
 
 def draft(
@@ -88,6 +89,7 @@ def draft(
     decision: str = "",
     actions: Sequence[ActionItem] = (),
     segmenter: segment.Segmenter | None = None,
+    captured: bool = True,
 ) -> Minutes:
     """The draft the chair receives; calls jieba (off the event loop: ``asyncio.to_thread``)."""
     return Minutes(
@@ -102,6 +104,7 @@ def draft(
         vote=vote,
         decision=decision.strip(),
         actions=tuple(actions),
+        captured=captured,
     )
 
 
@@ -126,6 +129,14 @@ def _summary(minutes: Minutes) -> list[Text]:
             t("{summary}", summary=minutes.edited_summary),
         ]
     summary = minutes.summary
+    if not minutes.captured:
+        return [
+            t("<b>Summary of the discussion</b>"),
+            t(
+                "The discussion was not captured: the bot could not read the group's messages. "
+                "The chair may write the summary."
+            ),
+        ]
     if not summary.chosen:
         return [t("<b>Summary of the discussion</b>"), t("Nothing in the thread to quote.")]
     out = [t("<b>Main points of the discussion</b>"), *map(_point, summary.points)]
