@@ -810,6 +810,7 @@ class ActionItem(SQLModel, table=True):
     escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     rating_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    rating_closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ActionProgress(SQLModel, table=True):
@@ -841,3 +842,14 @@ class Rating(SQLModel, table=True):
     score: int
     rated_at: datetime = Field(sa_type=UTCDateTime)
     changed_count: int = 0
+
+
+class RatingMessage(SQLModel, table=True):
+    """A group's message with an item's rating buttons, edited as ratings come in and once
+    more, without buttons, when the rating closes."""
+
+    __tablename__: ClassVar[str] = "rating_message"
+
+    action_id: int = Field(foreign_key="action_item.id", primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger, primary_key=True)
+    message_id: int

@@ -21,7 +21,7 @@ async def test_upgrade_is_idempotent(db_url):
         await db.upgrade()
     finally:
         await db.dispose()
-    assert migrate.current(db_url) == HEAD == "0011"
+    assert migrate.current(db_url) == HEAD == "0012"
 
 
 def test_sync_upgrade_for_the_cli(tmp_path):
