@@ -6,6 +6,7 @@ Precedence, highest first: CLI flags (passed as init values) > ``XIESHANG_*`` en
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Literal
 
@@ -59,6 +60,19 @@ class OutboundSettings(BaseModel):
     max_retries: int = Field(default=5, ge=0)
 
 
+class AutoReportSettings(BaseModel):
+    """The monthly indicator report sent by itself on the 1st (previous month) to the groups
+    bound to the whole community. Off unless communities are named here."""
+
+    communities: list[str] = Field(
+        default_factory=list, description='community names, or ["*"] for every community'
+    )
+    at: time = Field(default=time(9), description="local time on the 1st")
+
+    def enabled(self, name: str) -> bool:
+        return "*" in self.communities or name in self.communities
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="XIESHANG_",
@@ -75,6 +89,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = TelegramSettings()
     sandbox: SandboxSettings = SandboxSettings()
     outbound: OutboundSettings = OutboundSettings()
+    auto_report: AutoReportSettings = AutoReportSettings()
 
     @classmethod
     def settings_customise_sources(

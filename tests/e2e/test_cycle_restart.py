@@ -36,9 +36,11 @@ PEOPLE = ("王芳", "王小明", "李强", "赵敏", "钱进", "孙丽", "周涛
 
 
 @asynccontextmanager
-async def bot_from(tmp_path, start: datetime) -> AsyncIterator[tuple[BotApp, Chat]]:
+async def bot_from(
+    tmp_path, start: datetime, **overrides: object
+) -> AsyncIterator[tuple[BotApp, Chat]]:
     """A new bot on the test's database, its clock at ``start``, with the estate's group."""
-    app = BotApp(fast_virtual(tmp_path))
+    app = BotApp(fast_virtual(tmp_path, **overrides))
     await app.clock.advance_to(start)  # nothing is registered on the clock yet
     await app.start()
     try:
