@@ -43,7 +43,7 @@ class BotApp:
         self.bot: Bot | None = None
         self.scheduler = Scheduler(self.db, self.clock)
         self.dispatcher = build_dispatcher(
-            self.db, self.clock, self.scheduler, settings.default_language
+            self.db, self.clock, self.scheduler, settings.default_language, settings.auto_report
         )
         self.outbound = OutboundLimiter(settings.outbound)
         self._polling: asyncio.Task[None] | None = None

@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import Callable
 
-from bot import cli_cycle, cli_demo, cli_registry, cli_roster
+from bot import cli_cycle, cli_demo, cli_registry, cli_report, cli_roster
 from bot.cli_common import CommandError, common_options, settings_from
 from bot.config import ConfigError, Settings
 
@@ -278,6 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_registry.add_commands(commands)
     cli_roster.add_commands(commands)
     cli_cycle.add_commands(commands)
+    cli_report.add_commands(commands)
     cli_demo.add_commands(commands)
     return parser
 

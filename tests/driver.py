@@ -43,6 +43,13 @@ class World:
         created = await self.call("POST", "/users", json=body)
         return User(self, created["id"], first_name)
 
+    async def download(self, file_id: str) -> bytes:
+        """The bytes of a file sent in a chat (a photo's or a document's ``file_id``)."""
+        async with self.http.get(f"/sandbox/api/files/{file_id}") as response:
+            if response.status >= 400:
+                raise SandboxError(f"GET /files/{file_id} → {response.status}")
+            return await response.read()
+
     async def bot_id(self) -> int:
         return (await self.call("GET", "/bot"))["user"]["id"]
 

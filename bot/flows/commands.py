@@ -321,6 +321,67 @@ COMMANDS: tuple[Command, ...] = (
         example="/skipmonth",
         menu=False,
     ),
+    # -- minutes and publicity commands --
+    Command(
+        "minutes",
+        t("Publish the drafted minutes of a closed vote and open its 公示"),
+        BOTH,
+        Action.PUBLISH_MINUTES,
+        example="/minutes 3",
+        menu=False,
+    ),
+    Command(
+        "objections",
+        t("The objections to a decision in 公示 (names only for moderators and supervisors)"),
+        BOTH,
+        example="/objections 3",
+    ),
+    Command(
+        "objection",
+        t(
+            "Decide an objection with a reason; supervisors raise a procedural objection with "
+            "/objection procedural N reason"
+        ),
+        BOTH,
+        Action.DECIDE_OBJECTION,
+        example="/objection 2 reject 表决程序合规",
+        menu=False,
+    ),
+    # -- action item commands --
+    Command(
+        "action add",
+        t("Give a decided vote an action item: what, who is responsible, due date"),
+        BOTH,
+        Action.CREATE_ACTION_ITEM,
+        example="/action add 3 更换7栋门禁 | 物业公司 (负责人 7-1-101) | 2026-12-20",
+        menu=False,
+    ),
+    Command(
+        "actions", t("Open action items here, or one item's history"), BOTH, example="/actions"
+    ),
+    Command(
+        "progress",
+        t("Post progress on an action item you are responsible for"),
+        BOTH,
+        example="/progress 2 60 设备已到货",
+        menu=False,
+    ),
+    Command(
+        "done",
+        t("Mark an action item done; the households concerned then rate it"),
+        BOTH,
+        example="/done 2",
+        menu=False,
+    ),
+    # -- report commands --
+    Command(
+        "report",
+        t("The monthly indicators: participation, proposals, votes, follow-up, ratings"),
+        BOTH,
+        Action.VIEW_REPORT,
+        example="/report 2026-10..2026-11",
+        menu=False,
+    ),
 )
 
 

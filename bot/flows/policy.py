@@ -57,6 +57,8 @@ class Action(StrEnum):
     ROUTE_PROPOSAL = "route_proposal"
     ESCALATE = "escalate"
     UPDATE_ACTION_ITEM = "update_action_item"
+    CREATE_ACTION_ITEM = "create_action_item"
+    FINISH_ACTION_ITEM = "finish_action_item"
     OPEN_ITEM = "open_item"
     POST_POLL = "post_poll"
     KEEP_ORDER = "keep_order"
@@ -65,8 +67,12 @@ class Action(StrEnum):
     CYCLE_SETTINGS = "cycle_settings"
     IMPORT_CHAIR_ROTATION = "import_chair_rotation"
     VIEW_AUDIT = "view_audit"
+    VIEW_REPORT = "view_report"
     VERIFY_TALLY = "verify_tally"
     PROCEDURAL_OBJECTION = "procedural_objection"
+    PUBLISH_MINUTES = "publish_minutes"
+    DECIDE_OBJECTION = "decide_objection"
+    SEE_OBJECTORS = "see_objectors"
     BIND_CHAT = "bind_chat"
     MANAGE_SCOPES = "manage_scopes"
     MANAGE_ROLES = "manage_roles"
@@ -89,6 +95,8 @@ ACTION_NAMES: dict[Action, Text] = {
     Action.ROUTE_PROPOSAL: t("route a proposal"),
     Action.ESCALATE: t("escalate a matter"),
     Action.UPDATE_ACTION_ITEM: t("update an action item"),
+    Action.CREATE_ACTION_ITEM: t("create action items for a decision"),
+    Action.FINISH_ACTION_ITEM: t("mark an action item done"),
     Action.OPEN_ITEM: t("open or close an agenda item"),
     Action.POST_POLL: t("post a poll"),
     Action.KEEP_ORDER: t("keep the speaking rules"),
@@ -97,8 +105,12 @@ ACTION_NAMES: dict[Action, Text] = {
     Action.CYCLE_SETTINGS: t("change the cycle settings"),
     Action.IMPORT_CHAIR_ROTATION: t("import the chair rotation"),
     Action.VIEW_AUDIT: t("read the audit log"),
+    Action.VIEW_REPORT: t("see the monthly indicator report"),
     Action.VERIFY_TALLY: t("verify a tally"),
     Action.PROCEDURAL_OBJECTION: t("raise a procedural objection"),
+    Action.PUBLISH_MINUTES: t("publish the minutes"),
+    Action.DECIDE_OBJECTION: t("decide an objection"),
+    Action.SEE_OBJECTORS: t("see who objected"),
     Action.BIND_CHAT: t("bind a group"),
     Action.MANAGE_SCOPES: t("create grids and buildings"),
     Action.MANAGE_ROLES: t("grant and revoke roles"),
@@ -124,6 +136,9 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.ROUTE_PROPOSAL: frozenset({Role.GRID_WORKER, Role.MODERATOR}),
     Action.ESCALATE: frozenset({Role.GRID_WORKER, Role.MODERATOR}),
     Action.UPDATE_ACTION_ITEM: frozenset({Role.GRID_WORKER, Role.MODERATOR}),
+    # the assignee may update and finish their own item besides these roles (bot.flows.actions)
+    Action.CREATE_ACTION_ITEM: frozenset({Role.GRID_WORKER, Role.CHAIR, Role.MODERATOR}),
+    Action.FINISH_ACTION_ITEM: frozenset({Role.MODERATOR}),
     Action.OPEN_ITEM: _CHAIR_UP,
     Action.POST_POLL: _CHAIR_UP,
     Action.KEEP_ORDER: _CHAIR_UP,
@@ -132,8 +147,12 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.CYCLE_SETTINGS: frozenset({Role.MODERATOR}),
     Action.IMPORT_CHAIR_ROTATION: frozenset({Role.MODERATOR, Role.ADMIN}),
     Action.VIEW_AUDIT: frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    Action.VIEW_REPORT: frozenset({Role.MODERATOR, Role.SUPERVISOR}),  # issue 8: /report
     Action.VERIFY_TALLY: frozenset({Role.SUPERVISOR}),
     Action.PROCEDURAL_OBJECTION: frozenset({Role.SUPERVISOR}),
+    Action.PUBLISH_MINUTES: _CHAIR_UP,
+    Action.DECIDE_OBJECTION: frozenset({Role.MODERATOR}),
+    Action.SEE_OBJECTORS: frozenset({Role.MODERATOR, Role.SUPERVISOR}),
     Action.BIND_CHAT: frozenset({Role.MODERATOR, Role.ADMIN}),
     Action.MANAGE_SCOPES: frozenset({Role.ADMIN}),
     Action.MANAGE_ROLES: frozenset({Role.ADMIN}),

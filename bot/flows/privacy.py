@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import or_, select
 
-from bot.flows import households, standing, unbinding
+from bot.flows import action_privacy, households, objections, standing, unbinding
 from bot.flows.joining import PRESET_REASON, STATUS_NAMES
 from bot.flows.policy import Role
 from bot.flows.results import Button, EditOrigin, Outcome, Reply, reply
@@ -150,6 +150,8 @@ async def mydata(db: Database, member: Member | None) -> Reply:
         )
         if answers:
             lines.append(t("Answers to informal opinion polls: {n}.", n=answers))
+        lines += await objections.mydata_lines(s, member.id, zone)
+        lines += await action_privacy.mydata(s, member.id, when)
         events = await s.scalar(
             select(func.count())
             .select_from(AuditEvent)
@@ -200,6 +202,8 @@ async def forget(db: Database, member: Member | None, now: datetime) -> list[Out
             .values(tg_user_id=-fresh.id, member_id=fresh.id)
         )
         fresh.tg_user_id = -fresh.id  # Telegram user ids are positive: this one never matches
+        await objections.forget(s, fresh.id)
+        await action_privacy.forget(s, fresh.id)
         fresh.language = None
         fresh.forgotten_at = now
         s.add(fresh)

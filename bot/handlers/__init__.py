@@ -5,8 +5,11 @@ from __future__ import annotations
 from aiogram import Dispatcher, Router
 
 from bot.clock import Clock
+from bot.config import AutoReportSettings
 from bot.flows.directory import Directory
 from bot.handlers import (
+    action_runtime,
+    actions,
     basics,
     chat_moves,
     cycle,
@@ -14,12 +17,17 @@ from bot.handlers import (
     edits,
     errors,
     membership,
+    minutes,
     polls,
     proposal_dialogue,
     proposal_editing,
     proposal_routing,
     proposals,
+    publicity,
+    ratings,
     reach,
+    report,
+    report_runtime,
     roster,
     senders,
     setup,
@@ -33,7 +41,11 @@ from storage.engine import Database
 
 
 def build_dispatcher(
-    db: Database, clock: Clock, scheduler: Scheduler, default_language: str
+    db: Database,
+    clock: Clock,
+    scheduler: Scheduler,
+    default_language: str,
+    auto_report: AutoReportSettings | None = None,
 ) -> Dispatcher:
     dp = Dispatcher(storage=DatabaseStorage(db))
     raised = proposals.Proposals(db)  # proposals' runtime, shared by their routers
@@ -41,6 +53,10 @@ def build_dispatcher(
     cycle_phases = cycle_runtime.CycleRuntime(db, clock, scheduler, ballots)
     moves = chat_moves.ChatMoves(db, ballots, raised)  # groups upgraded to supergroups
     refusals = reach.Refusals(db, clock)  # 403s: people who blocked the bot, groups left
+    drafting = minutes.MinutesRuntime(db, clock, scheduler)  # minutes of closed votes
+    notices = publicity.PublicityRuntime(db, clock, scheduler, raised.refresh)  # 公示 ends
+    follow_up = action_runtime.ActionRuntime(db, clock, scheduler, default_language)
+    reports = report_runtime.AutoReports(db, clock, scheduler, auto_report or AutoReportSettings())
     dp.update.outer_middleware(ContextMiddleware(db, clock, default_language, Directory(db)))
     dp.include_routers(
         errors.router(),
@@ -52,6 +68,8 @@ def build_dispatcher(
         cycle_runtime.router(cycle_phases),  # keeps messages in agenda threads, then passes on
         setup.router(),
         vote_lookup.router(),  # before membership: /verify N checks a vote's tally
+        minutes.router(drafting),
+        publicity.router(notices),
         membership.router(),
         roster.router(),
         voting.router(ballots),
@@ -60,6 +78,11 @@ def build_dispatcher(
         proposal_editing.router(raised),
         proposal_routing.router(raised),
         polls.router(),
+        action_runtime.router(follow_up),
+        actions.router(follow_up),
+        ratings.router(),
+        report.router(),
+        report_runtime.router(reports),
         cycle.router(),
         basics.router(),  # last: its catch-alls answer what nobody else handled
         _scheduling(scheduler),

@@ -71,19 +71,23 @@ class Context:
         return await deliver(self.bot, self.event, self.language, flat, self.language_of)
 
     async def language_of(self, chat_id: int) -> str:
-        """A notice's reader's language: a person's own if stored, else their community's; a
-        group's is its community's; else ours."""
-        async with self.db.session() as session:
-            if chat_id < 0:  # Telegram's groups have negative ids, people positive ones
-                binding = await standing.community_of_chat(session, chat_id)
-                community_id = binding.community_id if binding else None
-            else:
-                member = await members.find(session, chat_id)
-                if member is not None and member.language:
-                    return member.language
-                community_id = await standing.home_community(session, member) if member else None
-            community = await session.get(Community, community_id) if community_id else None
-            return community.language if community else self.default_language
+        return await reader_language(self.db, chat_id, self.default_language)
+
+
+async def reader_language(db: Database, chat_id: int, default: str) -> str:
+    """A notice's reader's language: a person's own if stored, else their community's; a
+    group's is its community's; else ``default``."""
+    async with db.session() as session:
+        if chat_id < 0:  # Telegram's groups have negative ids, people positive ones
+            binding = await standing.community_of_chat(session, chat_id)
+            community_id = binding.community_id if binding else None
+        else:
+            member = await members.find(session, chat_id)
+            if member is not None and member.language:
+                return member.language
+            community_id = await standing.home_community(session, member) if member else None
+        community = await session.get(Community, community_id) if community_id else None
+        return community.language if community else default
 
 
 def _sender(update: Update) -> tuple[User | None, Chat | None, Message | CallbackQuery | None]:

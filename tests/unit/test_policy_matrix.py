@@ -50,6 +50,8 @@ EXPECTED: dict[Action, set[Role]] = {
     A.ROUTE_PROPOSAL: {GW, MOD},
     A.ESCALATE: {GW, MOD},
     A.UPDATE_ACTION_ITEM: {GW, MOD},
+    A.CREATE_ACTION_ITEM: {GW, CH, MOD},  # issue 8: /action add, for a decision
+    A.FINISH_ACTION_ITEM: {MOD},  # issue 8: /done (the assignee too, outside the policy)
     A.OPEN_ITEM: {CH, MOD},
     A.POST_POLL: {CH, MOD},
     A.KEEP_ORDER: {CH, MOD},
@@ -58,8 +60,12 @@ EXPECTED: dict[Action, set[Role]] = {
     A.CYCLE_SETTINGS: {MOD},
     A.IMPORT_CHAIR_ROTATION: {MOD, ADM},
     A.VIEW_AUDIT: {SUP, ADM},
+    A.VIEW_REPORT: {MOD, SUP},  # issue 8: /report
     A.VERIFY_TALLY: {SUP},
     A.PROCEDURAL_OBJECTION: {SUP},
+    A.PUBLISH_MINUTES: {CH, MOD},  # issue 8: the chair (or a moderator) publishes minutes
+    A.DECIDE_OBJECTION: {MOD},  # issue 8: objections in 公示 are decided by moderators
+    A.SEE_OBJECTORS: {MOD, SUP},  # issue 8: objection texts to all, names to these
     A.BIND_CHAT: {MOD, ADM},
     A.MANAGE_SCOPES: {ADM},
     A.MANAGE_ROLES: {ADM},
