@@ -234,15 +234,25 @@ async def load(db: Database, minutes_id: int) -> Draft | None:
 
 
 async def recipients(db: Database, draft: Draft) -> list[int]:
-    """Who gets the draft, in order: the month's chair, the vote's opener, the moderators."""
+    """Who gets the draft, in order: the month's chair, the vote's opener, the moderators;
+    never someone a private message cannot reach (marked unreachable by an earlier 403)."""
     async with db.session() as s:
         opener = await s.get(Member, draft.vote.opened_by_id) if draft.vote.opened_by_id else None
         staff = await households.staff(s, draft.vote.community_id, "moderator")
-    found = [draft.chair_tg] if draft.chair_tg else []
-    if opener is not None and opener.forgotten_at is None:
-        found.append(opener.tg_user_id)
-    found += [m.tg_user_id for m in staff]
-    return list(dict.fromkeys(found))
+        found = [draft.chair_tg] if draft.chair_tg else []
+        if opener is not None and opener.forgotten_at is None:
+            found.append(opener.tg_user_id)
+        found = list(dict.fromkeys(found + [m.tg_user_id for m in staff]))
+        unreachable = set(
+            (
+                await s.scalars(
+                    select(Member.tg_user_id).where(
+                        col(Member.tg_user_id).in_(found), col(Member.unreachable_at).is_not(None)
+                    )
+                )
+            ).all()
+        )
+    return [tg for tg in found if tg not in unreachable]
 
 
 def panel(draft: Draft) -> tuple[tuple[Text, ...], tuple[tuple[Button, ...], ...]]:

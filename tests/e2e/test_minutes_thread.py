@@ -114,6 +114,8 @@ async def test_in_a_forum_the_minutes_go_to_the_items_topic_and_the_group(tmp_pa
         await raise_with_support(place, "楼道堆物清理", "sun", ["zhao", "li"])
         month = await next_cycle(running, place)
         moderator_dm = await people["moderator"].private_chat()  # no rotation: no chair
+        await moderator_dm.send("/start")  # told of the rights before: reachable only now
+        await moderator_dm.wait_bot_messages(1)
         await move_to(world, at(month, Phase.FREEZE))
         async with running.app.db.session() as s:
             [item] = (await s.scalars(select(AgendaItem))).all()
