@@ -8,7 +8,8 @@ Database triggers (see migration 0001) refuse UPDATE and DELETE on audit_event.
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -22,6 +23,7 @@ from storage.models import AuditEvent, AuditHead
 from storage.timestamps import utcnow
 
 HEAD_ID = 1
+_BATCH = "audit_batch"  # key of the events a batched() block collects, in the session's info
 GENESIS_HASH = "0" * 64
 _VERIFY_BATCH = 1000
 
@@ -70,11 +72,31 @@ async def record(
     data: Mapping[str, Any] | None = None,
 ) -> int:
     """Append an event inside the caller's transaction (use a `db.write()` session); returns
-    its position in the log."""
-    return await append(
-        session,
-        [Entry(action, actor_id, community_id, subject, dict(data or {}))],
-    )
+    its position in the log (0 inside :func:`batched`, which appends it at the block's end)."""
+    entry = Entry(action, actor_id, community_id, subject, dict(data or {}))
+    pending = session.info.get(_BATCH)
+    if pending is not None:
+        pending.append(entry)
+        return 0
+    return await append(session, [entry])
+
+
+@asynccontextmanager
+async def batched(session: AsyncSession) -> AsyncIterator[None]:
+    """Within the block, :func:`record` on ``session`` collects its events; they are appended
+    together when the block ends without an error: three statements for a step that writes
+    several (a phase of the monthly cycle), in the same transaction. Nested blocks join the
+    outer one."""
+    if _BATCH in session.info:
+        yield
+        return
+    pending: list[Entry] = []
+    session.info[_BATCH] = pending
+    try:
+        yield
+    finally:
+        del session.info[_BATCH]
+    await append(session, pending)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ class Frozen:
     entries: list[Entry]
     chair: CycleChair | None
     below: list[tuple[Proposal, int]]  # still open for next month, most supported first
+    chats: list[ChatBinding]  # the community's groups, the home group (the items') first
 
 
 async def ranked(session: AsyncSession, community_id: int) -> list[tuple[Proposal, int]]:
@@ -90,7 +91,7 @@ async def freeze(
     db: Database, due: Due, now: datetime, *, outcome: str = "done", actor_id: int | None = None
 ) -> Frozen:
     """Run the agenda freeze of ``due.month`` (AlreadyRan if it ran)."""
-    async with db.write() as s:
+    async with db.write() as s, audit.batched(s):
         run = await cycle_phases.claim(s, due, now, outcome=outcome, actor_id=actor_id)
         config = await cycle_settings.load(s, due.community_id)
         candidates = await ranked(s, due.community_id)
@@ -128,7 +129,7 @@ async def freeze(
         await s.flush()
         on_agenda = {p.id for p, _ in chosen}
         below = [(p, n) for p, n in candidates if p.id not in on_agenda]
-    return Frozen(run, config, entries, chair, below)
+    return Frozen(run, config, entries, chair, below, chats)
 
 
 async def items(session: AsyncSession, community_id: int, month: str) -> list[Entry]:

@@ -62,11 +62,17 @@ async def pick(
 ) -> CycleChair | None:
     """Choose, store and empower ``month``'s chair (inside the freeze's transaction); a
     moderator's choice made before the freeze stands."""
-    chosen = await of_month(session, community_id, month)
-    if chosen is not None:
-        return chosen
+    previous = await _latest(session, community_id)
+    if previous is not None and previous.month >= month:  # chosen already (by a moderator)?
+        chosen = (
+            previous if previous.month == month else await of_month(session, community_id, month)
+        )
+        if chosen is not None:
+            return chosen
     rotation = await _rotation(session, community_id)
-    last = await _latest(session, community_id, from_rotation=True)
+    last = previous
+    if previous is not None and previous.position is None:  # a moderator's choice
+        last = await _latest(session, community_id, from_rotation=True)
     after = last.position if last is not None else None
     if after is not None:
         rotation = [r for r in rotation if r.position > after] + [
@@ -87,7 +93,7 @@ async def pick(
             member_id=member.id,
             name=entry.name,
         )
-        await hand_over(session, chair, await _latest(session, community_id), now, actor_id=None)
+        await hand_over(session, chair, previous, now, actor_id=None)
         return chair
     return None
 

@@ -19,6 +19,7 @@ from sqlmodel import select
 
 from bot.flows import cycle_settings
 from bot.flows.cycle_rules import Calendar, Cycle, Phase, cycles
+from bot.flows.cycle_settings import CycleConfig
 from bot.i18n import Text, t
 from storage import audit
 from storage.models import CycleRun, CycleSettings
@@ -44,13 +45,15 @@ class Due:
 
 @dataclass
 class Plan:
-    """One community's calendar and the phases already run (or skipped)."""
+    """One community's calendar and the phases already run (or skipped); ``config`` is the
+    settings it was read from, which every phase but the freeze uses as it is."""
 
     community_id: int
     calendar: Calendar
     since: datetime
     changed_at: datetime  # the settings' last change
     done: set[tuple[str, str]] = field(default_factory=set)  # (month, phase)
+    config: CycleConfig | None = None
     _next: tuple[datetime, datetime | None] | None = None  # (asked after, answer), memoised
 
     def _phases(self, after: datetime) -> list[Due]:
@@ -96,9 +99,9 @@ async def plans(session: AsyncSession, now: datetime) -> dict[int, Plan]:
     first_runs = dict(
         (
             await session.execute(
-                select(CycleRun.community_id, func.min(CycleRun.due_at)).group_by(
-                    CycleRun.community_id
-                )
+                select(CycleRun.community_id, func.min(CycleRun.due_at))
+                .where(CycleRun.phase.in_([phase.value for phase in RUN_PHASES]))  # not reports
+                .group_by(CycleRun.community_id)
             )
         ).all()
     )
@@ -108,7 +111,7 @@ async def plans(session: AsyncSession, now: datetime) -> dict[int, Plan]:
         calendar = config.calendar()
         assert calendar is not None
         since = first_runs.get(community_id) or updated_at
-        found[community_id] = Plan(community_id, calendar, since, updated_at)
+        found[community_id] = Plan(community_id, calendar, since, updated_at, config=config)
     recent = await session.execute(
         select(CycleRun.community_id, CycleRun.month, CycleRun.phase).where(
             CycleRun.due_at >= now - 2 * CATCH_UP

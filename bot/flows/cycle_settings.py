@@ -43,6 +43,7 @@ class CycleConfig:
     agenda_size: int
     vote_opener: str
     quiet: tuple[time, time] | None
+    language: str  # the community's, which its groups are told in
 
     def calendar(self) -> Calendar | None:
         if self.day is None:
@@ -65,6 +66,7 @@ def _config(community: Community, row: CycleSettings) -> CycleConfig:
         agenda_size=row.agenda_size,
         vote_opener=row.vote_opener,
         quiet=quiet,
+        language=community.language,
     )
 
 

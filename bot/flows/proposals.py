@@ -21,7 +21,7 @@ from bot.flows.members import Person, ensure
 from bot.flows.proposal_text import Draft
 from storage import audit
 from storage.engine import Database
-from storage.models import Household, Member, Proposal, ProposalSupport, Scope
+from storage.models import Community, Household, Member, Proposal, ProposalSupport, Scope
 
 ACTIVE = ("open", "supported")  # may be seconded, are listed and matched against new ones
 
@@ -349,3 +349,23 @@ async def support_by_building(session: AsyncSession, proposal_id: int) -> list[t
         .group_by(Scope.name)
     )
     return sorted(((name, n) for name, n in rows.all()), key=lambda row: (-row[1], row[0]))
+
+
+async def proposer_reach(session: AsyncSession, proposal: Proposal) -> tuple[int, str] | None:
+    """(Telegram id, language) to tell the proposer privately in; None when they cannot be:
+    forgotten, or marked unreachable (blocked the bot, never started it: bot.flows.reach)."""
+    found = (
+        await session.execute(
+            select(Member.tg_user_id, Member.language, Community.language)
+            .join(Community, Community.id == proposal.community_id)
+            .where(
+                Member.id == proposal.proposer_id,
+                Member.forgotten_at.is_(None),
+                Member.unreachable_at.is_(None),
+            )
+        )
+    ).one_or_none()
+    if found is None:
+        return None
+    tg_user_id, own, community = found
+    return tg_user_id, own or community

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.flows import agenda, cycle_notices, cycle_phases, cycle_settings
+from bot.flows import agenda, cycle_notices, cycle_phases
 from bot.flows.cycle_phases import Due
+from bot.flows.cycle_settings import CycleConfig
 from bot.flows.results import Notify
 from storage.engine import Database
-from storage.models import Community
 
 
 @dataclass(frozen=True)
@@ -21,13 +21,11 @@ class Said:
     notices: list[Notify]
 
 
-async def remind(db: Database, due: Due, now: datetime) -> Said:
-    """Run one reminder (AlreadyRan if it ran)."""
+async def remind(db: Database, due: Due, now: datetime, config: CycleConfig) -> Said:
+    """Run one reminder (AlreadyRan if it ran); ``config``: the community's cycle settings."""
     async with db.write() as s:
         run = await cycle_phases.claim(s, due, now)
-        config = await cycle_settings.load(s, due.community_id)
         leading = await agenda.ranked(s, due.community_id)
         chats = await agenda.bound_chats(s, due.community_id)
-        community = await s.get(Community, due.community_id)
     said = cycle_notices.reminder(run, config, leading)
-    return Said(community.language, [Notify(chat.chat_id, said) for chat in chats])
+    return Said(config.language, [Notify(chat.chat_id, said) for chat in chats])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import select
 
 from storage import audit
@@ -71,22 +72,25 @@ async def record(
             )
 
 
-async def set_thread(
-    db: Database, item_id: int, *, thread_id: int | None, anchor_message_id: int | None
-) -> None:
-    """Where the item's thread was opened (after the freeze, once Telegram answered)."""
-    async with db.write() as s:
-        item = await s.get(AgendaItem, item_id)
-        assert item is not None
-        item.thread_id, item.anchor_message_id = thread_id, anchor_message_id
-        s.add(item)
-        await audit.record(
-            s,
-            "agenda.thread",
-            community_id=item.community_id,
-            subject=f"agenda_item:{item.id}",
-            data={"thread_id": thread_id, "anchor_message_id": anchor_message_id},
-        )
+async def set_threads(db: Database, opened: list[AgendaItem]) -> None:
+    """Where the items' threads were opened (``thread_id`` or ``anchor_message_id`` as set on
+    them after the freeze, once Telegram answered): one write transaction for the phase."""
+    if not opened:
+        return
+    async with db.write() as s, audit.batched(s):
+        for item in opened:
+            await s.execute(
+                update(AgendaItem)
+                .where(AgendaItem.id == item.id)
+                .values(thread_id=item.thread_id, anchor_message_id=item.anchor_message_id)
+            )
+            await audit.record(
+                s,
+                "agenda.thread",
+                community_id=item.community_id,
+                subject=f"agenda_item:{item.id}",
+                data={"thread_id": item.thread_id, "anchor_message_id": item.anchor_message_id},
+            )
 
 
 async def revise(db: Database, chat_id: int, message_id: int, text: str) -> bool:

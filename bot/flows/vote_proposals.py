@@ -104,12 +104,20 @@ async def settle(
     """Inside the closing transaction: passed → decided, failed → rejected; the reason is the
     result's sentence in the community's language. None when the proposal is not on the
     agenda any more."""
-    proposal = await session.get(Proposal, vote.proposal_id) if vote.proposal_id else None
-    if proposal is None or proposal.status != "on_agenda":
+    if vote.proposal_id is None:
         return None
-    community = await session.get(Community, vote.community_id)
+    found = (
+        await session.execute(
+            select(Proposal, Community.language)
+            .join(Community, Community.id == Proposal.community_id)
+            .where(Proposal.id == vote.proposal_id)
+        )
+    ).one_or_none()
+    if found is None or found[0].status != "on_agenda":
+        return None
+    proposal, language = found
     status = "decided" if result.passed else "rejected"
-    reason = render.plain(community.language, result.reason)[:REASON_LIMIT]
+    reason = render.plain(language, result.reason)[:REASON_LIMIT]
     await proposals.set_status(
         session, proposal, status, actor_id=actor_id, reason=reason, now=now, vote=vote.id
     )

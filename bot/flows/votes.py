@@ -103,75 +103,111 @@ async def open_vote(
     """Open it with its electorate fixed now; a proposal it decides goes on the agenda in the
     same transaction (Invalid when that proposal can no longer be voted on)."""
     async with db.write() as session:
-        proposal = (
-            await vote_proposals.put_on_agenda(session, proposal_id, actor_id=opened_by_id, now=now)
-            if proposal_id
-            else None
-        )
-        households = await electorate_of_scope(session, community_id, scope_id)
-        quorum = spec.rule.quorum
-        vote = Vote(
-            community_id=community_id,
-            scope_id=scope_id,
-            title=spec.title,
-            kind=spec.kind,
-            options=json.dumps(list(spec.options), ensure_ascii=False),
-            rule=spec.rule.kind,
-            threshold_num=spec.rule.threshold.numerator,
-            threshold_den=spec.rule.threshold.denominator,
-            comparator=spec.rule.comparator,
-            quorum_num=quorum.numerator if quorum else None,
-            quorum_den=quorum.denominator if quorum else None,
-            secret=spec.secret,
-            results_hidden=spec.results_hidden,
+        return await open_in(
+            session,
+            community_id,
+            scope_id,
+            spec,
             opened_by_id=opened_by_id,
-            opened_at=now,
-            closes_at=now + spec.duration,
+            now=now,
             chat_id=chat_id,
-            seal=ballot_writer.new_seal() if spec.secret else None,
             proposal_id=proposal_id,
         )
-        session.add(vote)
-        await session.flush()
-        if households:
-            await session.execute(
-                insert(VoteElector), [{"vote_id": vote.id, "household_id": h} for h in households]
-            )
-        await audit.record(
-            session,
-            "vote.open",
-            actor_id=opened_by_id,
-            community_id=community_id,
-            subject=f"vote:{vote.id}",
-            data={
-                "title": spec.title,
-                "options": list(spec.options),
-                "rule": spec.rule.kind,
-                "threshold": str(spec.rule.threshold),
-                "comparator": spec.rule.comparator,
-                "quorum": str(quorum) if quorum else None,
-                "secret": spec.secret,
-                "electorate": len(households),
-                "households": households,
-                "closes_at": vote.closes_at.isoformat(),
-                "proposal": proposal.number if proposal else None,
-            },
+
+
+async def open_in(
+    session: AsyncSession,
+    community_id: int,
+    scope_id: int,
+    spec: Spec,
+    *,
+    opened_by_id: int | None,
+    now: datetime,
+    chat_id: int | None = None,
+    proposal_id: int | None = None,
+    electorates: dict[int, list[int]] | None = None,
+) -> Vote:
+    """:func:`open_vote` inside the caller's write transaction (the 协商日 opens all its items'
+    votes in one); Invalid is raised before anything is written. ``electorates`` keeps each
+    scope's households across the openings of one transaction."""
+    proposal = (
+        await vote_proposals.put_on_agenda(session, proposal_id, actor_id=opened_by_id, now=now)
+        if proposal_id
+        else None
+    )
+    electorates = {} if electorates is None else electorates
+    if scope_id not in electorates:
+        electorates[scope_id] = await electorate_of_scope(session, community_id, scope_id)
+    households = electorates[scope_id]
+    quorum = spec.rule.quorum
+    vote = Vote(
+        community_id=community_id,
+        scope_id=scope_id,
+        title=spec.title,
+        kind=spec.kind,
+        options=json.dumps(list(spec.options), ensure_ascii=False),
+        rule=spec.rule.kind,
+        threshold_num=spec.rule.threshold.numerator,
+        threshold_den=spec.rule.threshold.denominator,
+        comparator=spec.rule.comparator,
+        quorum_num=quorum.numerator if quorum else None,
+        quorum_den=quorum.denominator if quorum else None,
+        secret=spec.secret,
+        results_hidden=spec.results_hidden,
+        opened_by_id=opened_by_id,
+        opened_at=now,
+        closes_at=now + spec.duration,
+        chat_id=chat_id,
+        seal=ballot_writer.new_seal() if spec.secret else None,
+        proposal_id=proposal_id,
+    )
+    session.add(vote)
+    await session.flush()
+    if households:
+        await session.execute(
+            insert(VoteElector), [{"vote_id": vote.id, "household_id": h} for h in households]
         )
+    await audit.record(
+        session,
+        "vote.open",
+        actor_id=opened_by_id,
+        community_id=community_id,
+        subject=f"vote:{vote.id}",
+        data={
+            "title": spec.title,
+            "options": list(spec.options),
+            "rule": spec.rule.kind,
+            "threshold": str(spec.rule.threshold),
+            "comparator": spec.rule.comparator,
+            "quorum": str(quorum) if quorum else None,
+            "secret": spec.secret,
+            "electorate": len(households),
+            "households": households,
+            "closes_at": vote.closes_at.isoformat(),
+            "proposal": proposal.number if proposal else None,
+        },
+    )
     return vote
 
 
 async def set_message(db: Database, vote_id: int, chat_id: int, message_id: int) -> None:
     async with db.write() as session:
-        await session.execute(
-            update(Vote).where(Vote.id == vote_id).values(chat_id=chat_id, message_id=message_id)
-        )
+        await place(session, vote_id, chat_id, message_id)
+
+
+async def place(session: AsyncSession, vote_id: int, chat_id: int, message_id: int) -> None:
+    """Where the vote's ballot message is, inside the caller's write transaction."""
+    await session.execute(
+        update(Vote).where(Vote.id == vote_id).values(chat_id=chat_id, message_id=message_id)
+    )
 
 
 async def turnout(session: AsyncSession, vote_id: int) -> tuple[int, int]:
-    """(households that voted, electorate)."""
-    voted = await session.scalar(select(func.count()).where(Ballot.vote_id == vote_id))
-    size = await session.scalar(select(func.count()).where(VoteElector.vote_id == vote_id))
-    return voted or 0, size or 0
+    """(households that voted, electorate), in one statement."""
+    voted = select(func.count()).where(Ballot.vote_id == vote_id).scalar_subquery()
+    size = select(func.count()).where(VoteElector.vote_id == vote_id).scalar_subquery()
+    found = (await session.execute(select(voted, size))).one()
+    return found[0] or 0, found[1] or 0
 
 
 async def due(db: Database, now: datetime) -> list[int]:
@@ -194,7 +230,7 @@ async def close_vote(
     db: Database, vote_id: int, *, now: datetime, closed_by_id: int | None = None
 ) -> Closed | None:
     """Close once: None when it was closed already. Tally in SQL, result stored, seal erased."""
-    async with db.write() as session:
+    async with db.write() as session, audit.batched(session):
         claimed = await session.execute(
             update(Vote)
             .where(Vote.id == vote_id, Vote.closed_at.is_(None))
@@ -202,9 +238,8 @@ async def close_vote(
         )
         if claimed.rowcount != 1:
             return None
-        vote = await session.get(Vote, vote_id)
+        vote = await session.get(Vote, vote_id)  # a new session: read after the update
         assert vote is not None
-        await session.refresh(vote)
         labels = options_of(vote)
         found = await ballot_writer.tally(session, vote_id, vote.secret)
         counts = tuple(found.get(i, 0) for i in range(len(labels)))

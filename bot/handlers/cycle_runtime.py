@@ -18,7 +18,6 @@ from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import Message, ReplyParameters
-from sqlmodel import select
 
 from bot import render
 from bot.clock import Clock
@@ -26,7 +25,6 @@ from bot.flows import (
     agenda,
     cycle_notices,
     cycle_phases,
-    cycle_settings,
     deliberation,
     reminders,
     threads,
@@ -34,6 +32,7 @@ from bot.flows import (
 from bot.flows.agenda import Entry
 from bot.flows.cycle_phases import AlreadyRan, Due, Plan
 from bot.flows.cycle_rules import Phase
+from bot.flows.cycle_settings import CycleConfig
 from bot.flows.results import Notify
 from bot.handlers import cycle_commands, rights
 from bot.handlers.context import Context
@@ -42,7 +41,7 @@ from bot.handlers.voting import Voting
 from bot.i18n import Text
 from bot.scheduler import Scheduler
 from storage.engine import Database
-from storage.models import ChatBinding, Community
+from storage.models import AgendaItem, ChatBinding
 
 log = logging.getLogger("xieshang.cycle")
 WATCHED = ("cycle_settings", "community")  # their changes move the calendars
@@ -104,7 +103,7 @@ class CycleRuntime:
             for plan in list(self.plans.values()):
                 for due in plan.due(at):
                     try:
-                        await self.run_phase(due, at)
+                        await self.run_phase(due, at, plan.config)
                     except AlreadyRan:
                         pass
                     except Exception:
@@ -112,16 +111,17 @@ class CycleRuntime:
                         continue
                     plan.ran(due.month, due.phase.value)
 
-    async def run_phase(self, due: Due, at: datetime) -> None:
+    async def run_phase(self, due: Due, at: datetime, config: CycleConfig) -> None:
+        """``config``: the settings the plan was read from (the freeze reads its own)."""
         if due.phase in (Phase.REMINDER_1, Phase.REMINDER_2):
-            said = await reminders.remind(self.db, due, at)
+            said = await reminders.remind(self.db, due, at, config)
             await self.tell(said.language, said.notices)
         elif due.phase is Phase.FREEZE:
             await self.announce_agenda(await agenda.freeze(self.db, due, at))
         elif due.phase is Phase.DELIBERATION:
-            await self.open_day(await deliberation.open_day(self.db, due, at))
+            await self.open_day(await deliberation.open_day(self.db, due, at, config))
         elif due.phase is Phase.VOTE_OPEN:
-            await self.open_votes(due, at)
+            await self.open_votes(due, at, config)
 
     # -- saying it ------------------------------------------------------------------------------
 
@@ -130,33 +130,39 @@ class CycleRuntime:
         for notice in notices:
             await notify(self.bot, notice, language)
 
-    async def _language(self, community_id: int) -> str:
-        async with self.db.session() as session:
-            community = await session.get(Community, community_id)
-        return community.language if community else "zh_CN"
-
     async def announce_agenda(self, frozen: agenda.Frozen) -> None:
-        community_id = frozen.run.community_id
-        language = await self._language(community_id)
-        async with self.db.session() as session:
-            chats = await agenda.bound_chats(session, community_id)
+        language = frozen.config.language
         said = cycle_notices.agenda(frozen)
-        await self.tell(language, [Notify(chat.chat_id, said) for chat in chats])
+        await self.tell(language, [Notify(chat.chat_id, said) for chat in frozen.chats])
         for entry in frozen.entries:
             await self.voting.proposal_changed(entry.proposal)
-        await self.open_threads(frozen.entries, language)
+        await self.open_threads(frozen.entries, frozen.chats, language)
 
-    async def open_threads(self, entries: list[Entry], language: str) -> None:
-        """A forum topic per item where the bot may open one, else a pinned anchor message."""
+    async def open_threads(
+        self, entries: list[Entry], chats: list[ChatBinding], language: str
+    ) -> None:
+        """A forum topic per item where the bot may open one, else a pinned anchor message.
+        Where each went is stored once all are open (or one failed: the others stay known,
+        so the 协商日 does not open them twice)."""
+        opened: list[AgendaItem] = []
+        try:
+            await self._open_threads(entries, {b.chat_id: b for b in chats}, language, opened)
+        finally:
+            await threads.set_threads(self.db, opened)
+
+    async def _open_threads(
+        self,
+        entries: list[Entry],
+        bindings: dict[int, ChatBinding],
+        language: str,
+        opened: list[AgendaItem],
+    ) -> None:
         assert self.bot is not None
         for entry in entries:
             item = entry.item
             if item.chat_id is None or item.thread_id or item.anchor_message_id:
                 continue
-            async with self.db.session() as session:
-                binding = await session.scalar(
-                    select(ChatBinding).where(ChatBinding.chat_id == item.chat_id)
-                )
+            binding = bindings.get(item.chat_id)
             first = render.message(language, cycle_notices.anchor(entry)).chunks[0]
             try:
                 topic = None
@@ -167,17 +173,12 @@ class CycleRuntime:
                     await self.bot.send_message(
                         item.chat_id, first, message_thread_id=topic.message_thread_id
                     )
-                    await threads.set_thread(
-                        self.db, item.id, thread_id=topic.message_thread_id, anchor_message_id=None
-                    )
                     item.thread_id = topic.message_thread_id
-                    continue
-                sent = await self.bot.send_message(item.chat_id, first)
-                await rights.pin(self.bot, self.db, item.chat_id, sent.message_id)  # else unpinned
-                await threads.set_thread(
-                    self.db, item.id, thread_id=None, anchor_message_id=sent.message_id
-                )
-                item.anchor_message_id = sent.message_id
+                else:
+                    sent = await self.bot.send_message(item.chat_id, first)
+                    await rights.pin(self.bot, self.db, item.chat_id, sent.message_id)
+                    item.anchor_message_id = sent.message_id  # unpinned when it may not pin
+                opened.append(item)
             except TelegramRefused as refused:
                 log.warning("no thread for agenda item %s: %s", item.id, refused)
 
@@ -200,26 +201,34 @@ class CycleRuntime:
 
     async def open_day(self, day: deliberation.Day) -> None:
         said = cycle_notices.opening(day.run, day.config, day.chair)
+        language = day.config.language
         if day.entries:
-            await self.tell(day.language, [Notify(chat, said) for chat in day.chats])
-        await self.open_threads(day.entries, day.language)  # any the freeze could not open
+            await self.tell(language, [Notify(chat.chat_id, said) for chat in day.chats])
+        await self.open_threads(day.entries, day.chats, language)  # any the freeze could not
         for entry in day.entries:
-            await self.say_in_thread(entry, day.language, cycle_notices.prompt(entry, day.chair))
+            await self.say_in_thread(entry, language, cycle_notices.prompt(entry, day.chair))
 
-    async def open_votes(self, due: Due, at: datetime) -> None:
-        language = await self._language(due.community_id)
-        async with self.db.session() as session:
-            config = await cycle_settings.load(session, due.community_id)
-        for opened in await deliberation.open_votes(self.db, due, at):
-            item = opened.entry.item
-            await self.voting.post_ballot(
-                opened.vote, item.chat_id, item.thread_id, item.anchor_message_id
-            )
-            said = cycle_notices.vote_opened(
-                opened.entry, opened.vote.id, opened.vote.closes_at, config
-            )
-            await self.say_in_thread(opened.entry, language, (said,))
-        await deliberation.finish_votes(self.db, due, at)
+    async def open_votes(self, due: Due, at: datetime, config: CycleConfig) -> None:
+        """Open the items' votes and post their ballots; where each went is stored with the
+        phase's end (or, when one failed, without it: those posted are not posted again)."""
+        opened = await deliberation.open_votes(self.db, due, at, config)
+        posted: list[tuple[int, int, int]] = []
+        try:
+            for each in opened:
+                item, vote = each.entry.item, each.vote
+                known = (0, each.electorate) if each.electorate is not None else None
+                message_id = await self.voting.send_ballot(
+                    vote, item.chat_id, item.thread_id, item.anchor_message_id, known
+                )
+                posted.append((vote.id, item.chat_id, message_id))
+                said = cycle_notices.vote_opened(each.entry, vote.id, vote.closes_at, config)
+                await self.say_in_thread(each.entry, config.language, (said,))
+        except Exception:
+            await deliberation.finish_votes(self.db, due, at, posted, finished=False)
+            raise
+        await deliberation.finish_votes(self.db, due, at, posted)
+        for each in opened:
+            self.voting.track(each.vote)
 
     # -- threads --------------------------------------------------------------------------------
 

@@ -166,13 +166,13 @@ class Proposals:
     async def changed(self, proposal: Proposal) -> None:
         """A change made by the bot's own runtime (a vote, the agenda freeze), not in a chat:
         the card shows it, and the proposer is told privately in their language."""
-        await self.refresh(proposal.id)
+        if proposal.message_id is not None:  # as just changed: a card to show it on
+            await self.refresh(proposal.id)
         async with self.db.session() as session:
-            proposer = await session.get(Member, proposal.proposer_id)
-            community = await session.get(Community, proposal.community_id)
-        if proposer is not None and proposer.forgotten_at is None:
-            notice = Notify(proposer.tg_user_id, (status_notice(proposal),))
-            await notify(self.bot, notice, proposer.language or community.language)
+            proposer = await pr.proposer_reach(session, proposal)
+        if proposer is not None:
+            tg_user_id, language = proposer
+            await notify(self.bot, Notify(tg_user_id, (status_notice(proposal),)), language)
 
     async def refresh(self, proposal_id: int) -> None:
         async with self.db.session() as session:

@@ -22,6 +22,7 @@ from bot import render
 from bot.clock import Clock
 from bot.flows import ballot_writer, standing, vote_chart, votes
 from bot.flows import vote_messages as say
+from bot.flows.locales import Locales
 from bot.flows.policy import Action
 from bot.flows.results import Toast, reply
 from bot.handlers import vote_opening, vote_staff
@@ -31,7 +32,7 @@ from bot.handlers.vote_lookup import vote_by_number
 from bot.i18n import t
 from bot.scheduler import Scheduler
 from storage.engine import Database
-from storage.models import Ballot, Community, Household, Member, Proposal, Vote
+from storage.models import Ballot, Household, Member, Proposal, Vote
 
 log = logging.getLogger("xieshang.voting")
 LIVE_INTERVAL = 3.0  # seconds between edits of one ballot message (Telegram: ~20/min/group)
@@ -62,6 +63,7 @@ class Voting:
         self.proposal_changed = proposal_changed  # its card shows it, its proposer is told
         scheduler.add("votes", self)  # closes votes whose time has come
         self.writer = ballot_writer.BallotWriter(db, clock.now)
+        self.locales = Locales(db)  # the cycle's runtime reads them here too
         self.bot: Bot | None = None
         self.dirty: set[int] = set()
         self.info: dict[int, VoteInfo] = {}
@@ -126,9 +128,9 @@ class Voting:
             if not vote.results_hidden:
                 found = await ballot_writer.tally(session, vote_id, vote.secret)
                 counts = [found.get(i, 0) for i in range(len(votes.options_of(vote)))]
-            community = await session.get(Community, vote.community_id)
-        paragraphs, buttons = say.ballot(vote, voted, size, community.timezone, counts)
-        rendered = render.message(community.language, paragraphs, buttons)
+        locale = await self.locales.of(vote.community_id)
+        paragraphs, buttons = say.ballot(vote, voted, size, locale.timezone, counts)
+        rendered = render.message(locale.language, paragraphs, buttons)
         with contextlib.suppress(TelegramBadRequest):  # unchanged text: nothing to do
             await self.bot.edit_message_text(
                 rendered.chunks[0],
@@ -156,11 +158,32 @@ class Voting:
     ) -> None:
         """Post the ballot in the group, inside an agenda item's thread when it has one: its
         forum topic (``thread_id``) or as a reply to its pinned anchor (``anchor_id``)."""
-        async with self.db.session() as session:
-            voted, size = await votes.turnout(session, vote.id)
-            community = await session.get(Community, vote.community_id)
-        paragraphs, buttons = say.ballot(vote, voted, size, community.timezone)
-        rendered = render.message(community.language, paragraphs, buttons)
+        message_id = await self.send_ballot(vote, chat_id, thread_id, anchor_id)
+        await votes.set_message(self.db, vote.id, chat_id, message_id)
+        self.track(vote)
+
+    def track(self, vote: Vote) -> None:
+        """Its ballot is posted and stored: close it when its time comes."""
+        self.closing[vote.id] = vote.closes_at
+
+    async def send_ballot(
+        self,
+        vote: Vote,
+        chat_id: int,
+        thread_id: int | None = None,
+        anchor_id: int | None = None,
+        turnout: tuple[int, int] | None = None,
+    ) -> int:
+        """:meth:`post_ballot` without storing where: returns the message's id, which the
+        caller stores (the 协商日 stores its items' ballots with the end of its phase).
+        ``turnout`` (voted, electorate) when the caller knows it: a vote it just opened."""
+        if turnout is None:
+            async with self.db.session() as session:
+                turnout = await votes.turnout(session, vote.id)
+        voted, size = turnout
+        locale = await self.locales.of(vote.community_id)
+        paragraphs, buttons = say.ballot(vote, voted, size, locale.timezone)
+        rendered = render.message(locale.language, paragraphs, buttons)
         send = partial(
             self.bot.send_message,
             chat_id,
@@ -180,17 +203,14 @@ class Voting:
             if thread_id is None:
                 raise
             sent = await send()  # the item's topic is gone: the ballot goes in the group itself
-        await votes.set_message(self.db, vote.id, chat_id, sent.message_id)
-        self.closing[vote.id] = vote.closes_at
+        return sent.message_id
 
     async def publish(self, closed: votes.Closed) -> None:
         """Remove the buttons; post the result and, when anyone voted, its chart in the group."""
         vote = closed.vote
         if vote.chat_id is None:
             return
-        async with self.db.session() as session:
-            community = await session.get(Community, vote.community_id)
-        language = community.language
+        language = (await self.locales.of(vote.community_id)).language
         if vote.message_id is not None:
             final = render.message(language, say.ballot_closed(vote, closed))
             with contextlib.suppress(TelegramBadRequest):

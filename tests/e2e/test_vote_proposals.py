@@ -5,9 +5,9 @@ a second vote on the same proposal are refused with the reason."""
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import select, update
 
-from storage.models import ChatBinding, Proposal, Vote
+from storage.models import ChatBinding, Member, Proposal, Vote
 from tests.driver import buttons
 from tests.e2e.test_vote_chat import building_seven, result_and_chart
 from tests.e2e.test_vote_staff import _place
@@ -77,6 +77,31 @@ async def test_a_proposal_put_to_the_vote_is_decided_or_rejected(running, world)
             decided.id,
             rejected.id,
         ]
+
+
+async def test_a_proposer_marked_unreachable_is_not_messaged_again(running, world):
+    """Telegram refused them before (bot.flows.reach): their card still shows each change,
+    but the bot does not try their private chat again until they write to it."""
+    group, chair, wang, li, *_ = await building_seven(running, world)
+    li_dm = await li.private_chat()
+    await group.send("/propose 换物业公司", by=li)
+    [card] = await group.wait_bot_messages(1)
+    async with running.app.db.write() as s:
+        await s.execute(
+            update(Member)
+            .where(Member.tg_user_id == li.id)
+            .values(unreachable_at=running.app.clock.now())
+        )
+
+    await group.send("/vote #1 | | 多数", by=chair)
+    [summary] = await group.wait_bot_messages(1)
+    await group.press(summary, "发起表决", by=chair)
+    [ballot] = await group.wait_bot_messages(1)
+    await group.press(ballot, "不同意", by=wang)
+    await group.send("/closevote 1", by=chair)
+    assert "第1号提案“换物业公司”已拒绝" in (await result_and_chart(group))["text"]
+    assert "状态：已拒绝" in (await group.message(card["message_id"]))["text"]
+    await li_dm.expect_silence()
 
 
 async def test_a_community_proposal_is_not_voted_on_in_a_building_group(running, world):

@@ -67,6 +67,32 @@ async def test_rolled_back_record_leaves_no_gap(db):
     assert (await _verify(db)).ok
 
 
+async def test_a_batched_step_appends_its_events_at_once_in_order(db):
+    await _record(db, 1)
+    async with db.write() as s, audit.batched(s):
+        for n in (2, 3, 4):
+            assert await audit.record(s, "cycle.chair", community_id=1, data={"n": n}) == 0
+        async with audit.batched(s):  # a nested block joins the outer one
+            await audit.record(s, "role.granted", community_id=1)
+        async with db.session() as other:  # nothing is written before the block ends
+            assert await other.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc())) == 1
+    async with db.session() as s:
+        events = (await s.scalars(select(AuditEvent).order_by(AuditEvent.id))).all()
+    assert [e.action for e in events[1:]] == ["cycle.chair"] * 3 + ["role.granted"]
+    assert [e.id for e in events] == [1, 2, 3, 4, 5]
+    assert await _verify(db) == audit.ChainReport(ok=True, count=5, problems=[])
+
+
+async def test_a_failed_batched_step_appends_nothing(db):
+    with pytest.raises(RuntimeError):
+        async with db.write() as s, audit.batched(s):
+            await audit.record(s, "cycle.freeze", community_id=1)
+            raise RuntimeError("the phase failed after auditing")
+    [event] = await _record(db, 1)
+    assert event.id == 1
+    assert (await _verify(db)).ok
+
+
 async def test_update_and_delete_are_refused(db):
     await _record(db, 2)
     for statement in (
