@@ -95,7 +95,10 @@ def agenda(frozen: Frozen) -> tuple[Text, ...]:
         t("<b>The agenda of the 协商日 {when} is fixed</b>", when=d),
         chair_line(frozen.chair),
     ]
-    said += [item_line(entry) for entry in frozen.entries]
+    for entry in frozen.entries:
+        said.append(item_line(entry))
+        if entry.proposal.reason:  # e.g. back after an objection upheld in its 公示
+            said.append(t("<i>{reason}</i>", reason=entry.proposal.reason))
     said.append(t("Each item has its own thread: discuss it there."))
     if frozen.below:
         said.append(

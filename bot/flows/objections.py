@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -26,6 +26,7 @@ from bot.i18n import Text, t
 from storage import audit
 from storage.engine import Database
 from storage.models import (
+    ActionItem,
     AgendaItem,
     Community,
     Member,
@@ -331,17 +332,29 @@ async def _suspend(
     *,
     actor_id: int | None,
     now: datetime,
-) -> None:
-    """The decision is suspended; its proposal goes back onto next month's agenda."""
+) -> Proposal | None:
+    """The decision is suspended; its proposal goes back onto next month's agenda. Its action
+    items already started (a procedural objection can come after the decision became final)
+    wait again: nobody is reminded of, or escalated for, a suspended decision's work."""
     row.status, row.ended_at = "suspended", now
     s.add(row)
+    halted = await s.execute(
+        update(ActionItem)
+        .where(col(ActionItem.vote_id) == vote.id, col(ActionItem.status) == "open")
+        .values(status="waiting")
+        .returning(ActionItem.id)
+    )
     await audit.record(
         s,
         "publicity.suspended",
         actor_id=actor_id,
         community_id=row.community_id,
         subject=f"vote:{vote.id}",
-        data={"publicity": row.id, "objection": objection.id},
+        data={
+            "publicity": row.id,
+            "objection": objection.id,
+            "actions_halted": list(halted.scalars()),
+        },
     )
     proposal = await s.get(Proposal, vote.proposal_id) if vote.proposal_id else None
     if proposal is None:

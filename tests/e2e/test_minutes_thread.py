@@ -93,6 +93,7 @@ async def test_the_months_chair_gets_minutes_drawn_from_the_thread(tmp_path):
         await move_to(world, at(second, Phase.FREEZE))
         said = [m["text"] for m in await group.transcript() if "议程已确定" in m.get("text", "")]
         assert "议题1：第1号 7栋安装门禁系统" in said[-1]
+        assert "重新列入议程：公示期间第1号异议成立——一楼住户没有被征求意见。" in said[-1]
         shown = await eventually(group, card["message_id"], lambda m: "异议成立" in m["text"])
         assert (  # the item carries its objection onto the new agenda
             "状态：已列入议程（重新列入议程：公示期间第1号异议成立——一楼住户没有被征求意见。）"

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from storage.models import Household, Objection, Publicity
+from storage.models import ActionItem, Household, Objection, Publicity
 from tests import factories
 from tests.conftest import start_bot
 from tests.e2e.cycle_estate import fast_virtual
@@ -103,6 +103,18 @@ async def test_bad_input_and_procedural_objections(tmp_path):
         listed = await said(group, "/objections 1", "li")
         assert "第1号（待处理）：唱票时无人监督。〔程序异议〕" in listed
         assert "公示已结束，决定正式生效。" in listed
+
+        # Upheld after the decision became final: its started action items wait again.
+        added = await said(group, "/action add 1 公开唱票记录 | 主席 | +14d", "chair")
+        assert added.startswith("已设立督办#1"), added
+        await skip(group)
+        await tick(running.world)
+        [opened] = await group.wait_bot_messages(1)
+        assert "督办#1已开始" in opened["text"], opened
+        await said(mod, "/objection 1 uphold 唱票确实无人监督。", "moderator")
+        async with running.app.db.session() as s:
+            assert (await s.scalar(select(ActionItem.status))) == "waiting"
+            assert (await s.scalar(select(Publicity.status))) == "suspended"
 
 
 async def test_objections_in_mydata_and_forgetme(tmp_path):
