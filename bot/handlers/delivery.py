@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot import render
@@ -47,11 +47,16 @@ async def send(
 
 
 async def notify(bot: Bot, notice: Notify, language: str) -> bool:
-    """Send a notice to another chat; False when Telegram refuses (blocked, never started…)."""
+    """Send a notice to another chat; False when Telegram refuses (blocked, never started…),
+    or still answers 429 after the outbound limiter's retries: one chat Telegram keeps refusing
+    must not cut short a round of notices to everyone else."""
     try:
         await send(bot, notice.chat_id, render.message(language, notice.paragraphs, notice.buttons))
     except (TelegramForbiddenError, TelegramBadRequest) as exc:
         log.info("notice to chat %s not delivered: %s", notice.chat_id, exc.message)
+        return False
+    except TelegramRetryAfter as exc:
+        log.error("notice to chat %s not delivered, still flood-limited: %s", notice.chat_id, exc)
         return False
     return True
 
