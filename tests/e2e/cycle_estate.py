@@ -4,8 +4,13 @@ chosen support, and moving the virtual clock to a phase of a cycle."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
+import aiohttp
+
+from bot.app import BotApp
 from bot.flows import cycle_settings
 from bot.flows.cycle_rules import Cycle, Phase, cycle, cycles
 from storage.models import ChairRotation
@@ -100,6 +105,20 @@ def fast_virtual(tmp_path, **overrides):
     """Settings for a test on the virtual clock (settings_for already drops Telegram's pacing,
     which would make a month of announcements in one group take minutes)."""
     return settings_for(tmp_path, clock="virtual", **overrides)
+
+
+@asynccontextmanager
+async def restarted(tmp_path, start: datetime, **overrides) -> AsyncIterator[tuple[BotApp, World]]:
+    """A new bot on the test's database, its virtual clock at ``start``, and a driver for its
+    new, empty sandbox: the test recreates the chats it needs (ids are handed out in order)."""
+    app = BotApp(fast_virtual(tmp_path, **overrides))
+    await app.clock.advance_to(start)  # nothing is registered on the clock yet
+    await app.start()
+    try:
+        async with aiohttp.ClientSession(base_url=app.sandbox.url) as http:
+            yield app, World(http)
+    finally:
+        await app.stop()
 
 
 async def until(read, expected, within: float = 5.0):

@@ -12,16 +12,15 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import aiohttp
 from sqlmodel import func, select
 
 from bot.app import BotApp
 from bot.flows import action_sweep
 from storage.models import ActionItem, AuditEvent
 from tests.conftest import start_bot
-from tests.driver import Chat, World
+from tests.driver import Chat
 from tests.e2e.actions_estate import decided_vote, estate, said, started
-from tests.e2e.cycle_estate import fast_virtual
+from tests.e2e.cycle_estate import fast_virtual, restarted
 
 PEOPLE = ("王芳", "王小明", "李强", "张经理", "主席", "网格员", "陈主持", "监事", "外人")
 
@@ -30,18 +29,11 @@ PEOPLE = ("王芳", "王小明", "李强", "张经理", "主席", "网格员", "
 async def bot_from(tmp_path, start: datetime) -> AsyncIterator[tuple[BotApp, Chat, Chat]]:
     """A new bot on the test's database, its clock at ``start``; the grid group and 张经理's
     private chat, recreated as the estate made them."""
-    app = BotApp(fast_virtual(tmp_path))
-    await app.clock.advance_to(start)  # nothing is registered on the clock yet
-    await app.start()
-    try:
-        async with aiohttp.ClientSession(base_url=app.sandbox.url) as http:
-            world = World(http)
-            users = [await world.user(name) for name in PEOPLE]
-            await world.group("7栋业主群", users, supergroup=True)
-            grid_group = await world.group("第一网格群", users)
-            yield app, grid_group, await users[3].private_chat()
-    finally:
-        await app.stop()
+    async with restarted(tmp_path, start) as (app, world):
+        users = [await world.user(name) for name in PEOPLE]
+        await world.group("7栋业主群", users, supergroup=True)
+        grid_group = await world.group("第一网格群", users)
+        yield app, grid_group, await users[3].private_chat()
 
 
 async def counted(app: BotApp) -> tuple[int, int]:

@@ -12,14 +12,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
-import aiohttp
 from sqlmodel import select
 
 from bot.app import BotApp
 from bot.flows.cycle_rules import Phase
 from storage.models import AgendaItem, CycleRun, Vote
 from tests.conftest import start_bot
-from tests.driver import Chat, World
+from tests.driver import Chat
 from tests.e2e.cycle_estate import (
     at,
     configure,
@@ -27,6 +26,7 @@ from tests.e2e.cycle_estate import (
     move_to,
     next_cycle,
     raise_with_support,
+    restarted,
     rotation,
     skip_said,
 )
@@ -40,17 +40,9 @@ async def bot_from(
     tmp_path, start: datetime, **overrides: object
 ) -> AsyncIterator[tuple[BotApp, Chat]]:
     """A new bot on the test's database, its clock at ``start``, with the estate's group."""
-    app = BotApp(fast_virtual(tmp_path, **overrides))
-    await app.clock.advance_to(start)  # nothing is registered on the clock yet
-    await app.start()
-    try:
-        async with aiohttp.ClientSession(base_url=app.sandbox.url) as http:
-            world = World(http)
-            users = [await world.user(name) for name in PEOPLE]
-            group = await world.group("小桃园社区群", users)
-            yield app, group
-    finally:
-        await app.stop()
+    async with restarted(tmp_path, start, **overrides) as (app, world):
+        users = [await world.user(name) for name in PEOPLE]
+        yield app, await world.group("小桃园社区群", users)
 
 
 async def runs(app: BotApp) -> list[tuple[str, bool]]:

@@ -8,14 +8,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
-import aiohttp
 from sqlmodel import select
 
 from bot.app import BotApp
 from storage.models import MinutesRecord, Publicity
 from tests.conftest import start_bot
-from tests.driver import Chat, World
-from tests.e2e.cycle_estate import fast_virtual
+from tests.driver import Chat
+from tests.e2e.cycle_estate import fast_virtual, restarted
 from tests.e2e.decision_estate import decide, estate
 from tests.e2e.test_scenario_06_publicity import published
 
@@ -25,18 +24,11 @@ PEOPLE = ("主席", "王芳", "李强", "王小明", "外人", "监事")  # buil
 @asynccontextmanager
 async def bot_from(tmp_path, start: datetime) -> AsyncIterator[tuple[BotApp, Chat, Chat]]:
     """A new bot on the test's database, its clock at ``start``; the group and the chair's chat
-    recreated in its sandbox (ids are handed out in order)."""
-    app = BotApp(fast_virtual(tmp_path))
-    await app.clock.advance_to(start)
-    await app.start()
-    try:
-        async with aiohttp.ClientSession(base_url=app.sandbox.url) as http:
-            world = World(http)
-            users = [await world.user(name) for name in PEOPLE]
-            group = await world.group("7栋业主群", users)
-            yield app, group, await users[0].private_chat()
-    finally:
-        await app.stop()
+    recreated in its sandbox."""
+    async with restarted(tmp_path, start) as (app, world):
+        users = [await world.user(name) for name in PEOPLE]
+        group = await world.group("7栋业主群", users)
+        yield app, group, await users[0].private_chat()
 
 
 async def test_a_window_that_ended_while_down_becomes_final_once(tmp_path):
