@@ -50,6 +50,8 @@ def test_every_message_is_translated_in_every_language(tmp_path: Path) -> None:
         assert not missing, f"{language}: not in the catalog (run make i18n-update): {missing}"
         empty = sorted(i for i in ids if not translated[i].string or translated[i].fuzzy)
         assert not empty, f"{language}: untranslated or fuzzy: {empty}"
+        stale = sorted(translated.keys() - ids)
+        assert not stale, f"{language}: no longer in the code (make i18n-update drops): {stale}"
 
 
 def test_catalogs_pass_babels_checks() -> None:
