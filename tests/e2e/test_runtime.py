@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiohttp
 import pytest
+from sqlalchemy import text
 
 from bot import render
 from bot.app import BotApp
@@ -28,8 +28,8 @@ async def test_error_boundary_apologises_with_a_reference_and_logs_it(
     alice = await world.user("王芳")
     dm = await alice.private_chat()
     # The audit log disappears under the bot: the next write fails deep inside a flow.
-    with sqlite3.connect(tmp_path / "xieshang.db") as raw:
-        raw.execute("DROP TABLE audit_event")
+    async with running.app.db.write() as s:
+        await s.execute(text("DROP TABLE audit_event"))
     with caplog.at_level(logging.ERROR, logger="xieshang.errors"):
         await dm.send("/lang en")
         [apology] = await dm.wait_bot_messages(1)
@@ -43,8 +43,8 @@ async def test_error_boundary_apologises_with_a_reference_and_logs_it(
         "the log keeps the traceback under the reference"
     )
     # The failed change was rolled back: the language was not half-stored.
-    with sqlite3.connect(tmp_path / "xieshang.db") as raw:
-        assert raw.execute("SELECT count(*) FROM member").fetchone() == (0,)
+    async with running.app.db.session() as s:
+        assert await s.scalar(text("SELECT count(*) FROM member")) == 0
     # The bot keeps serving.
     await dm.send("/help")
     [after] = await dm.wait_bot_messages(1)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from pathlib import Path
 
-from tests.conftest import settings_for, start_bot
+import sqlalchemy
+from sqlalchemy import text
+
+from storage import migrate
+from tests.conftest import database_url, settings_for, start_bot
 from tests.e2e.test_cli import xieshang
 
 
 def operator(tmp_path: Path):
-    db = f"sqlite+aiosqlite:///{tmp_path / 'xieshang.db'}"
+    db = database_url(tmp_path)  # the bot's own database, SQLite or PostgreSQL
 
     def run(*args: str):
         return xieshang(*args, "--db", db, cwd=tmp_path)
@@ -108,11 +111,13 @@ def test_errors_are_one_line_and_change_nothing(tmp_path: Path) -> None:
             "members": 0,
         }
     ]
-    with sqlite3.connect(tmp_path / "xieshang.db") as con:
-        scopes = con.execute("SELECT kind, name, parent_id FROM scope ORDER BY id").fetchall()
+    stored = sqlalchemy.create_engine(migrate.sync_url(database_url(tmp_path)))
+    with stored.connect() as con:
+        scopes = con.execute(text("SELECT kind, name, parent_id FROM scope ORDER BY id")).all()
         events = con.execute(
-            "SELECT action, actor_id, data FROM audit_event ORDER BY id"
-        ).fetchall()
+            text("SELECT action, actor_id, data FROM audit_event ORDER BY id")
+        ).all()
+    stored.dispose()
     assert scopes == [("street", "迈皋桥街道", None), ("community", "小桃园社区", 1)]
     assert [(a, actor, json.loads(d)["via"]) for a, actor, d in events] == [
         ("community.created", None, "cli")
