@@ -9,6 +9,7 @@ import asyncio
 import logging
 import time
 from datetime import datetime, timedelta
+from functools import partial
 
 from aiogram import Bot, Router
 
@@ -17,7 +18,7 @@ from bot.flows import action_sweep, ratings
 from bot.flows.action_sweep import Step
 from bot.flows.results import Notify
 from bot.handlers.context import reader_language
-from bot.handlers.delivery import notify
+from bot.handlers.delivery import notify_all
 from bot.handlers.rating_board import show_rating
 from bot.scheduler import Scheduler
 from storage.engine import Database
@@ -80,12 +81,9 @@ class ActionRuntime:
     async def tell(self, notices: list[Notify]) -> list[Notify]:
         """Send each notice in its reader's language; returns those Telegram refused."""
         assert self.bot is not None
-        refused = []
-        for notice in notices:
-            language = await reader_language(self.db, notice.chat_id, self.language)
-            if not await notify(self.bot, notice, language):
-                refused.append(notice)
-        return refused
+        return await notify_all(
+            self.bot, notices, partial(reader_language, self.db, default=self.language)
+        )
 
 
 def router(runtime: ActionRuntime) -> Router:
