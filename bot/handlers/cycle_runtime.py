@@ -36,7 +36,7 @@ from bot.flows.cycle_settings import CycleConfig
 from bot.flows.results import Notify
 from bot.handlers import cycle_commands, rights
 from bot.handlers.context import Context
-from bot.handlers.delivery import notify_all
+from bot.handlers.delivery import everyone_in, notify_all
 from bot.handlers.voting import Voting
 from bot.i18n import Text
 from bot.scheduler import Scheduler
@@ -127,11 +127,7 @@ class CycleRuntime:
 
     async def tell(self, language: str, notices: list[Notify]) -> None:
         assert self.bot is not None
-
-        async def community_language(_chat_id: int) -> str:
-            return language
-
-        await notify_all(self.bot, notices, community_language)
+        await notify_all(self.bot, notices, everyone_in(language))
 
     async def announce_agenda(self, frozen: agenda.Frozen) -> None:
         language = frozen.config.language

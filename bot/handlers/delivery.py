@@ -65,6 +65,15 @@ async def notify(bot: Bot, notice: Notify, language: str) -> bool:
 IN_FLIGHT = 30  # notices of one round sent at once: Telegram's overall limit per second
 
 
+def everyone_in(language: str) -> LanguageOf:
+    """A reader's language for a round said in one language whoever reads it."""
+
+    async def same(_chat_id: int) -> str:
+        return language
+
+    return same
+
+
 async def notify_all(bot: Bot, notices: Sequence[Notify], language_of: LanguageOf) -> list[Notify]:
     """Send a round of notices side by side, each in its reader's language; returns those
     Telegram refused, in order. One at a time a round went at Telegram's round-trip pace (about
@@ -96,16 +105,13 @@ async def deliver(
         origin = None  # a press on a message too old for Telegram to show us
     toast: Toast | None = None
 
-    async def asker_language(_chat_id: int) -> str:
-        return language
-
     notices: list[Notify] = []  # a run of notices goes out as one round
     for outcome in [*outcomes, None]:
         if isinstance(outcome, Notify):
             notices.append(outcome)
             continue
         if notices:
-            undelivered += await notify_all(bot, notices, language_of or asker_language)
+            undelivered += await notify_all(bot, notices, language_of or everyone_in(language))
             notices = []
         if isinstance(outcome, Toast):
             toast = outcome

@@ -16,14 +16,14 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message, ReplyParame
 
 from bot import render
 from bot.clock import Clock
-from bot.flows import members, minutes, minutes_document, minutes_drafts, publicity, standing
+from bot.flows import minutes, minutes_document, minutes_drafts, publicity, standing
 from bot.flows.cycle_text import when
 from bot.flows.inputs import Invalid, normalize
 from bot.flows.minutes_drafts import Draft
 from bot.flows.policy import Action
 from bot.flows.results import Button, EditOrigin, Notify, Toast, reply
 from bot.handlers import rights
-from bot.handlers.context import Context
+from bot.handlers.context import Context, reader_language
 from bot.handlers.delivery import markup, notify
 from bot.handlers.vote_lookup import vote_by_number
 from bot.i18n import t
@@ -72,15 +72,10 @@ class MinutesRuntime:
         draft = await minutes_drafts.load(self.db, minutes_id)
         said, buttons = minutes_drafts.panel(draft)
         for tg_user_id in await minutes_drafts.recipients(self.db, draft):
-            language = await self._language(tg_user_id, draft.language)
+            language = await reader_language(self.db, tg_user_id, draft.language)
             if await notify(self.bot, Notify(tg_user_id, said, buttons), language):
                 return
         log.warning("nobody could be sent the draft minutes of vote %s", draft.vote.id)
-
-    async def _language(self, tg_user_id: int, fallback: str) -> str:
-        async with self.db.session() as s:
-            member = await members.find(s, tg_user_id)
-        return (member.language if member else None) or fallback
 
     async def post(self, draft: Draft, row: Publicity) -> None:
         """The minutes in the item's thread and the group, the printable copy, the pinned 公示."""
