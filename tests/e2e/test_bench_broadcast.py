@@ -3,30 +3,15 @@ figures; nothing is lost and no 429 reaches the caller (no timing is asserted)."
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _bench(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    config = tmp_path / "empty.toml"
-    config.touch()
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "bench", "broadcast", *args, "--config", str(config)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.e2e.bench_run import bench, reported
 
 
 def test_bench_broadcast_prints_one_json_object_last(tmp_path: Path) -> None:
-    done = _bench(tmp_path, "--messages", "300", "--speedup", "20", "--json")
+    done = bench(tmp_path, "broadcast", "--messages", "300", "--speedup", "20", "--json")
     assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = reported(done)
     assert result["bench"] == "broadcast" and result["messages"] == 300
     assert result["sent"] == 300 and result["lost"] == 0 and result["duplicated"] == 0
     assert result["unhandled_429"] == 0 and result["errors"] == 0 and result["refused"] == 0
@@ -42,10 +27,10 @@ def test_bench_broadcast_prints_one_json_object_last(tmp_path: Path) -> None:
 
 
 def test_bench_broadcast_refuses_a_run_too_small_to_measure(tmp_path: Path) -> None:
-    done = _bench(tmp_path, "--messages", "30")
+    done = bench(tmp_path, "broadcast", "--messages", "30")
     assert done.returncode == 2
     assert done.stderr.strip() == (
         "xieshang: --messages must be more than 30: fewer all go out in one burst"
     )
-    done = _bench(tmp_path, "--speedup", "0")
+    done = bench(tmp_path, "broadcast", "--speedup", "0")
     assert done.returncode == 2 and "--speedup must be a positive number" in done.stderr

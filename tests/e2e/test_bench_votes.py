@@ -3,27 +3,15 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.e2e.bench_run import bench, reported
 
 
 def test_bench_votes_prints_one_json_object_last(tmp_path: Path) -> None:
-    config = tmp_path / "empty.toml"
-    config.touch()
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "bench", "votes", "--households", "300", "--json",
-         "--config", str(config)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )  # fmt: skip
+    done = bench(tmp_path, "votes", "--households", "300", "--json")
     assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = reported(done)
     assert result["bench"] == "votes" and result["households"] == 300
     for key in ("votes_per_s", "baseline_per_s", "ratio", "p50_ms", "p99_ms", "tally_ms",
                 "raw_group_by_ms"):  # fmt: skip
