@@ -20,18 +20,11 @@ from bot.handlers.context import Context
 from bot.handlers.delivery import send
 from bot.handlers.rating_board import show_rating
 from bot.i18n import t
-from storage.engine import Database
-from storage.models import Community
 
 if TYPE_CHECKING:
     from bot.handlers.action_runtime import ActionRuntime
 
 log = logging.getLogger("xieshang.ratings")
-
-
-async def _language(db: Database, community_id: int) -> str:
-    async with db.session() as session:
-        return (await session.get(Community, community_id)).language
 
 
 async def ask_to_rate(ctx: Context, item: actions.Item, runtime: ActionRuntime) -> None:
@@ -43,8 +36,8 @@ async def ask_to_rate(ctx: Context, item: actions.Item, runtime: ActionRuntime) 
     said = say.rate_request(item, rated)
     buttons = ratings.buttons(item.id)
     await runtime.tell([Notify(m.tg_user_id, said, buttons) for m in people])
-    language = await _language(ctx.db, item.action.community_id)
     for chat_id in chats:
+        language = await ctx.language_of(chat_id)  # a group's: its community's
         try:
             sent = await send(ctx.bot, chat_id, render.message(language, said, buttons))
         except (TelegramBadRequest, TelegramForbiddenError) as refused:  # the group is gone
